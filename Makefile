@@ -1,0 +1,80 @@
+# Concerto — the two commands: `make run` and `make test`. Everything else is a step of those.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask
+export FLASK_APP := wsgi.py
+DSFR := node_modules/@gouvfr/dsfr/dist
+VENDOR := static/vendor/dsfr
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install install-dev assets db lint chromium bench clean help
+
+help:
+	@echo "make run   installe ce qui manque, migre, charge le référentiel et sert http://$(HOST):$(PORT)"
+	@echo "make test  installe ce qui manque et lance toute la suite de tests"
+
+# --- Python -------------------------------------------------------------------------------
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.stamp-runtime: requirements.txt | $(VENV)/bin/activate
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.stamp-dev: requirements-dev.txt requirements.txt $(VENV)/.stamp-runtime
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.stamp-runtime assets
+install-dev: $(VENV)/.stamp-dev assets
+
+# --- Front end (DSFR from npm, copied where Flask serves static files) ------------------------
+node_modules/.stamp-npm: package.json package-lock.json .dsfr.yml
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/.stamp: node_modules/.stamp-npm
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)/utility/icons
+	cp $(DSFR)/dsfr.min.css $(DSFR)/dsfr.module.min.js $(DSFR)/dsfr.nomodule.min.js $(VENDOR)/
+	cp -r $(DSFR)/fonts $(DSFR)/icons $(DSFR)/favicon $(VENDOR)/
+	cp $(DSFR)/utility/icons/icons.min.css $(VENDOR)/utility/icons/
+	touch $@
+
+assets: $(VENDOR)/.stamp
+
+# --- Database -----------------------------------------------------------------------------
+db: $(VENV)/.stamp-runtime
+	$(FLASK) db upgrade
+	$(FLASK) seed --demo
+
+# --- The two commands ---------------------------------------------------------------------
+run: install db
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install-dev chromium
+	bash scripts/run-tests.sh
+
+# Browser tests need Debian's chromium; CI (root) installs it when missing.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    echo "Installation de chromium (Debian)…"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "chromium absent : les tests navigateur seront ignorés (sudo apt-get install chromium)."; \
+	  fi; \
+	fi
+
+lint: $(VENV)/.stamp-dev
+	$(VENV)/bin/ruff check .
+
+bench: install-dev
+	bash bench/run.sh
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) instance

@@ -1,0 +1,111 @@
+"""Concerto: the app factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from app.extensions import csrf, db, login_manager, migrate
+from app.settings import check_production_settings, load_environment
+from config import CONFIGS, Config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: str | type[Config] | None = None, overrides: dict | None = None) -> Flask:
+    """Build the app. ``config`` is a name of ``config.CONFIGS`` or a class; the environment
+    (CONCERTO_CONFIG, then DATABASE_URL, SECRET_KEY, ...) fills in what is not given."""
+    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+                instance_path=os.environ.get("CONCERTO_INSTANCE", str(ROOT / "instance")))
+    config_class = _config_class(config)
+    app.config.from_object(config_class)
+    if not app.config["TESTING"]:
+        load_environment(app)
+    app.config.update(overrides or {})
+    if config_class.__name__ == "ProductionConfig":
+        check_production_settings(app)
+    _resolve_sqlite_path(app)
+
+    register_extensions(app)
+    register_models()
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_error_handlers(app)
+    register_cli(app)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _config_class(config: str | type[Config] | None) -> type[Config]:
+    if isinstance(config, type):
+        return config
+    name = config or os.environ.get("CONCERTO_CONFIG", "development")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"Configuration inconnue : {name!r} ({', '.join(CONFIGS)})") from None
+
+
+def _resolve_sqlite_path(app: Flask) -> None:
+    """A relative SQLite path lives in the instance folder, created on demand."""
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite:///") and not uri.startswith("sqlite:////") and ":memory:" not in uri:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        path = Path(app.instance_path) / uri.removeprefix("sqlite:///")
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{path}"
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True,
+                     render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message_category = "info"
+    from app.database import enable_sqlite_foreign_keys
+
+    with app.app_context():
+        enable_sqlite_foreign_keys(db.engine)
+
+
+def register_models() -> None:
+    """Import every model module so metadata (and Alembic) sees all tables."""
+    import app.accounts.models
+    import app.audit
+    import app.campaigns.models
+    import app.territories.models  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.accounts.routes import bp as accounts_bp
+    from app.campaigns.manage_routes import bp as manage_bp
+    from app.campaigns.routes import bp as campaigns_bp
+    from app.public.routes import bp as public_bp
+    from app.territories.routes import bp as territories_bp
+
+    for blueprint in (public_bp, campaigns_bp, territories_bp, accounts_bp, manage_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app.templating import init_templating
+
+    init_templating(app)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from app.errors import init_error_handlers
+
+    init_error_handlers(app)
+
+
+def register_cli(app: Flask) -> None:
+    from app.cli import init_cli
+
+    init_cli(app)

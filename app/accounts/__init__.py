@@ -1,0 +1,1 @@
+"""Staff accounts: administrators, organisers and moderators."""

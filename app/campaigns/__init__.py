@@ -1,0 +1,1 @@
+"""Campaigns (démarches de concertation), their challenges and their steps."""

@@ -1,0 +1,124 @@
+"""Forms of the step back office."""
+
+from __future__ import annotations
+
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import URL, NumberRange, Optional, ValidationError
+
+from app.campaigns.models import AgendaKind, Schedule, StepFormat
+from app.forms import FrenchForm, YearRange, clean_text, max_length, required
+
+SCHEDULE_CHOICES = [(s.value, s.label) for s in Schedule]
+
+
+class ScheduleForm(FrenchForm):
+    """When a step happens, at one of three precisions."""
+
+    schedule = RadioField("Précision de la date", choices=SCHEDULE_CHOICES,
+                          default=Schedule.TIMED.value,
+                          validators=[required("Choisissez la précision de la date.")])
+    day = DateField("Date", validators=[Optional(), YearRange()])
+    start_time = TimeField("Heure de début", validators=[Optional()])
+    end_time = TimeField("Heure de fin", validators=[Optional()])
+
+    def validate_day(self, field: DateField) -> None:
+        if self.schedule.data != Schedule.UNKNOWN.value and field.data is None:
+            if not field.errors:
+                raise ValidationError("Indiquez la date, ou choisissez « Date à venir ».")
+
+    def validate_start_time(self, field: TimeField) -> None:
+        if self.schedule.data == Schedule.TIMED.value and field.data is None and not field.errors:
+            raise ValidationError("Indiquez l’heure de début, ou choisissez « Date seule ».")
+
+    def validate_end_time(self, field: TimeField) -> None:
+        if self.schedule.data != Schedule.TIMED.value or field.errors:
+            return
+        if field.data is None:
+            raise ValidationError("Indiquez l’heure de fin.")
+        if self.start_time.data is not None and field.data <= self.start_time.data:
+            raise ValidationError("L’heure de fin doit être après l’heure de début.")
+
+    def schedule_values(self) -> dict:
+        """day, start_time and end_time as the chosen precision keeps them."""
+        precision = Schedule(self.schedule.data)
+        timed = precision is Schedule.TIMED
+        return {
+            "day": None if precision is Schedule.UNKNOWN else self.day.data,
+            "start_time": self.start_time.data if timed else None,
+            "end_time": self.end_time.data if timed else None,
+        }
+
+
+class StepForm(ScheduleForm):
+    campaign_id = SelectField("Démarche", coerce=int,
+                              validators=[required("Choisissez la démarche.")])
+    territory_id = SelectField("Territoire", coerce=int,
+                               validators=[required("Choisissez le territoire.")])
+    title = StringField("Titre", filters=[clean_text],
+                        validators=[required("Indiquez le titre."), max_length(200, "Le titre")])
+    city = StringField("Ville", filters=[clean_text],
+                       validators=[required("Indiquez la ville."), max_length(120, "La ville")])
+    venue = StringField("Lieu", filters=[clean_text], validators=[max_length(200, "Le lieu")])
+    address = StringField("Adresse", filters=[clean_text],
+                          validators=[max_length(300, "L’adresse")])
+    format = SelectField("Format", choices=[(f.value, f.label) for f in StepFormat],
+                         default=StepFormat.IN_PERSON.value)
+    meeting_url = StringField(
+        "Lien de la réunion en ligne", filters=[clean_text],
+        validators=[Optional(), max_length(500, "Le lien"),
+                    URL(require_tld=False, message="Indiquez une adresse web complète (https://…).")])
+    capacity = IntegerField(
+        "Nombre de places", validators=[Optional(), NumberRange(
+            min=1, max=100_000, message="Indiquez un nombre de places entre 1 et 100 000.")])
+    registration_opens_at = DateTimeLocalField(
+        "Ouverture des inscriptions", format="%Y-%m-%dT%H:%M",
+        validators=[Optional(), YearRange()])
+    registration_closes_at = DateTimeLocalField(
+        "Clôture des inscriptions", format="%Y-%m-%dT%H:%M",
+        validators=[Optional(), YearRange()])
+    press_point_time = TimeField("Heure du point presse", validators=[Optional()])
+    description = TextAreaField("Présentation", filters=[clean_text],
+                                validators=[max_length(10_000, "La présentation")])
+
+    def validate_meeting_url(self, field: StringField) -> None:
+        if self.format.data != StepFormat.IN_PERSON.value and not field.data:
+            raise ValidationError("Indiquez le lien de la réunion en ligne.")
+
+    def validate_registration_closes_at(self, field: DateTimeLocalField) -> None:
+        opens = self.registration_opens_at.data
+        if field.data and opens and field.data <= opens:
+            raise ValidationError("La clôture des inscriptions doit suivre leur ouverture.")
+
+
+class CopyStepForm(ScheduleForm):
+    territory_id = SelectField("Territoire de la nouvelle étape", coerce=int,
+                               validators=[required("Choisissez le territoire.")])
+
+
+class CancelStepForm(FrenchForm):
+    reason = TextAreaField("Motif de l’annulation (facultatif)", filters=[clean_text],
+                           validators=[max_length(1000, "Le motif")])
+
+
+class AgendaItemForm(FrenchForm):
+    kind = SelectField("Type", choices=[(k.value, k.label) for k in AgendaKind],
+                       default=AgendaKind.PLENARY.value)
+    title = StringField("Intitulé", filters=[clean_text],
+                        validators=[required("Indiquez l’intitulé."),
+                                    max_length(200, "L’intitulé")])
+    start_time = TimeField("Début", validators=[Optional()])
+    end_time = TimeField("Fin", validators=[Optional()])
+    challenge_id = SelectField("Question traitée (atelier)", coerce=int, default=0)
+
+    def validate_end_time(self, field: TimeField) -> None:
+        if field.data and self.start_time.data and field.data <= self.start_time.data:
+            raise ValidationError("L’heure de fin doit être après l’heure de début.")

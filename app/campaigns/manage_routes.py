@@ -1,0 +1,218 @@
+"""Organiser back office for steps. Every action asks the policy first."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload, selectinload
+
+from app import policy
+from app.audit import AuditEntry
+from app.campaigns import services
+from app.campaigns.form_mapping import schedule_data, step_form_data, step_values
+from app.campaigns.forms import (
+    AgendaItemForm,
+    CancelStepForm,
+    CopyStepForm,
+    ScheduleForm,
+    StepForm,
+)
+from app.campaigns.models import AgendaItem, AgendaKind, Campaign, Step
+from app.campaigns.queries import all_campaigns
+from app.extensions import db
+from app.territories.models import Territory, TerritoryKind
+from app.territories.queries import descendant_ids
+
+bp = Blueprint("manage", __name__, url_prefix="/gestion")
+
+
+@bp.before_request
+@login_required
+def _staff_only():
+    policy.require(current_user, "backoffice.enter")
+
+
+def manageable_territories() -> list[Territory]:
+    """Territories where the current user may create steps, in display order."""
+    query = sa.select(Territory).where(Territory.kind != TerritoryKind.REGION)
+    if not current_user.is_admin:
+        query = query.where(Territory.id.in_(
+            descendant_ids({t.id for t in current_user.territories})))
+    return list(db.session.scalars(query.order_by(Territory.code, Territory.name)))
+
+
+def _territory_choices() -> list[tuple[int, str]]:
+    return [(t.id, t.display_name) for t in manageable_territories()]
+
+
+def _load_step(step_id: int, action: str) -> Step:
+    step = db.session.get(Step, step_id)
+    if step is None:
+        abort(404)
+    policy.require(current_user, action, step)
+    return step
+
+
+def _step_form(**kwargs) -> StepForm:
+    form = StepForm(**kwargs)
+    form.campaign_id.choices = [(c.id, c.title) for c in all_campaigns()]
+    form.territory_id.choices = _territory_choices()
+    return form
+
+
+def _chosen_territory(form: StepForm | CopyStepForm) -> Territory:
+    territory = db.session.get(Territory, form.territory_id.data)
+    policy.require(current_user, "step.create", territory)
+    return territory
+
+
+@bp.get("/")
+def dashboard():
+    query = (sa.select(Step).options(joinedload(Step.territory), joinedload(Step.campaign))
+             .order_by(Step.campaign_id, Step.day.is_(None), Step.day, Step.id))
+    if not current_user.is_admin:
+        query = query.where(Step.territory_id.in_(
+            descendant_ids({t.id for t in current_user.territories})))
+    steps = list(db.session.scalars(query).unique())
+    return render_template("manage/dashboard.html", steps=steps)
+
+
+@bp.route("/etapes/nouvelle", methods=["GET", "POST"])
+def step_create():
+    policy.require(current_user, "step.create")
+    form = _step_form()
+    if form.validate_on_submit():
+        territory = _chosen_territory(form)
+        step = services.create_step(step_values(form, ZoneInfo(current_app.config["DEFAULT_TIMEZONE"])), current_user)
+        flash("L’étape a été créée en brouillon. Publiez-la quand elle est prête.", "success")
+        return redirect(url_for("manage.step_edit", step_id=step.id))
+    return render_template("manage/step_form.html", form=form, step=None)
+
+
+@bp.route("/etapes/<int:step_id>/modifier", methods=["GET", "POST"])
+def step_edit(step_id: int):
+    step = _load_step(step_id, "step.edit")
+    form = _step_form(data=step_form_data(step))
+    if form.validate_on_submit():
+        territory = _chosen_territory(form)
+        if territory.id != step.territory_id:
+            policy.require(current_user, "step.edit", territory)
+        try:
+            changes = services.update_step(step, step_values(form, step.tz), current_user)
+        except services.StepStateError as error:
+            flash(str(error), "error")
+        else:
+            flash("Les modifications sont enregistrées." if changes
+                  else "Aucune modification à enregistrer.", "success")
+            return redirect(url_for("manage.step_edit", step_id=step.id))
+    return render_template("manage/step_form.html", form=form, step=step)
+
+
+@bp.post("/etapes/<int:step_id>/publier")
+def step_publish(step_id: int):
+    step = _load_step(step_id, "step.publish")
+    _run(services.publish_step, step, "L’étape est publiée.")
+    return redirect(url_for("manage.step_edit", step_id=step.id))
+
+
+def _run(action, step: Step, success: str, *args) -> bool:
+    """Run a service action; a state error becomes a message for the user."""
+    try:
+        action(step, current_user, *args)
+    except services.StepStateError as error:
+        flash(str(error), "error")
+        return False
+    flash(success, "success")
+    return True
+
+
+@bp.route("/etapes/<int:step_id>/reprogrammer", methods=["GET", "POST"])
+def step_reschedule(step_id: int):
+    step = _load_step(step_id, "step.reschedule")
+    form = ScheduleForm(data=schedule_data(step))
+    if form.validate_on_submit():
+        try:
+            services.reschedule_step(step, form.schedule_values(), current_user)
+        except services.StepStateError as error:
+            flash(str(error), "error")
+        else:
+            flash("La date de l’étape est mise à jour.", "success")
+            return redirect(url_for("manage.step_edit", step_id=step.id))
+    return render_template("manage/step_reschedule.html", form=form, step=step)
+
+
+@bp.route("/etapes/<int:step_id>/annuler", methods=["GET", "POST"])
+def step_cancel(step_id: int):
+    step = _load_step(step_id, "step.cancel")
+    form = CancelStepForm()
+    if form.validate_on_submit():
+        if _run(services.cancel_step, step, "L’étape est annulée.", form.reason.data or ""):
+            return redirect(url_for("manage.step_edit", step_id=step.id))
+    return render_template("manage/step_cancel.html", form=form, step=step)
+
+
+@bp.route("/etapes/<int:step_id>/copier", methods=["GET", "POST"])
+def step_copy(step_id: int):
+    step = _load_step(step_id, "step.copy")
+    form = CopyStepForm()
+    form.territory_id.choices = _territory_choices()
+    if form.validate_on_submit():
+        territory = _chosen_territory(form)
+        copy = services.copy_step(step, territory, form.schedule_values(), current_user)
+        flash("La copie est créée en brouillon : vérifiez la ville et le lieu.", "success")
+        return redirect(url_for("manage.step_edit", step_id=copy.id))
+    return render_template("manage/step_copy.html", form=form, step=step)
+
+
+def _agenda_form(step: Step, **kwargs) -> AgendaItemForm:
+    form = AgendaItemForm(**kwargs)
+    challenges = db.session.scalars(sa.select(Campaign).where(Campaign.id == step.campaign_id)
+                                    .options(selectinload(Campaign.challenges))).one().challenges
+    form.challenge_id.choices = [(0, "Aucune")] + [(c.id, c.title) for c in challenges]
+    return form
+
+
+@bp.route("/etapes/<int:step_id>/programme", methods=["GET", "POST"])
+def step_agenda(step_id: int):
+    step = _load_step(step_id, "step.edit")
+    form = _agenda_form(step)
+    if form.validate_on_submit():
+        values = form.payload()
+        values["kind"] = AgendaKind(values["kind"])
+        values["challenge_id"] = values["challenge_id"] or None
+        services.add_agenda_item(step, values, current_user)
+        flash("L’élément est ajouté au programme.", "success")
+        return redirect(url_for("manage.step_agenda", step_id=step.id))
+    return render_template("manage/step_agenda.html", form=form, step=step)
+
+
+@bp.post("/etapes/<int:step_id>/programme/<int:item_id>/supprimer")
+def step_agenda_remove(step_id: int, item_id: int):
+    step = _load_step(step_id, "step.edit")
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.step_id != step.id:
+        abort(404)
+    services.remove_agenda_item(item, current_user)
+    flash("L’élément est retiré du programme.", "success")
+    return redirect(url_for("manage.step_agenda", step_id=step.id))
+
+
+@bp.get("/etapes/<int:step_id>/historique")
+def step_history(step_id: int):
+    step = _load_step(step_id, "step.view_history")
+    entries = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.object_type == Step.__tablename__,
+                                    AuditEntry.object_id == step.id)
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
+    return render_template("manage/step_history.html", step=step, entries=list(entries))
+
+
+@bp.get("/journal")
+def audit_log():
+    policy.require(current_user, "audit.view")
+    entries = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc())
+                                 .limit(500))
+    return render_template("manage/audit_log.html", entries=list(entries))

@@ -1,0 +1,247 @@
+"""Campaign, Challenge, Step and AgendaItem."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.clock import now
+from app.db_types import UTCDateTime, enum_column
+from app.extensions import db
+from app.territories.models import Territory
+
+
+class Campaign(db.Model):
+    """A "démarche de concertation", e.g. CNR santé — Occitanie 2022."""
+
+    __tablename__ = "campaign"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    territory_id: Mapped[int] = mapped_column(sa.ForeignKey("territory.id"), index=True)
+    starts_on: Mapped[date | None]
+    ends_on: Mapped[date | None]
+    # When the syntheses must reach the ministry.
+    synthesis_deadline: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    territory: Mapped[Territory] = relationship()
+    challenges: Mapped[list[Challenge]] = relationship(
+        back_populates="campaign", order_by="Challenge.position", cascade="all, delete-orphan")
+    steps: Mapped[list[Step]] = relationship(back_populates="campaign")
+
+    def __repr__(self) -> str:
+        return f"<Campaign {self.slug}>"
+
+
+class Challenge(db.Model):
+    """One of a campaign's questions (the four CNR questions, or a campaign's own list)."""
+
+    __tablename__ = "challenge"
+    __table_args__ = (sa.UniqueConstraint("campaign_id", "code", name="uq_challenge_campaign_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(default=0)
+    code: Mapped[str] = mapped_column(sa.String(60))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+
+    campaign: Mapped[Campaign] = relationship(back_populates="challenges")
+
+
+class StepStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+    HELD = "held"
+
+    @property
+    def label(self) -> str:
+        return {"draft": "Brouillon", "published": "Publiée", "cancelled": "Annulée",
+                "held": "Tenue"}[self.value]
+
+
+class StepFormat(enum.StrEnum):
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+    HYBRID = "hybrid"
+
+    @property
+    def label(self) -> str:
+        return {"in_person": "En présentiel", "online": "En ligne",
+                "hybrid": "Hybride (sur place et en ligne)"}[self.value]
+
+
+class Schedule(enum.StrEnum):
+    """How precisely a step's date is known."""
+
+    TIMED = "timed"          # a day and its start and end times
+    DATE_ONLY = "date_only"  # a day, hours not yet known
+    UNKNOWN = "unknown"      # "en cours de programmation"
+
+    @property
+    def label(self) -> str:
+        return {"timed": "Date et horaires", "date_only": "Date seule (horaires à venir)",
+                "unknown": "Date à venir (en cours de programmation)"}[self.value]
+
+
+# Step fields whose change must reach calendars (bumps the iCalendar SEQUENCE).
+CALENDAR_FIELDS = ("day", "start_time", "end_time", "timezone", "venue", "address", "city",
+                   "status")
+
+
+class Step(db.Model):
+    """A concertation step: one meeting, usually one département's widened CTS."""
+
+    __tablename__ = "step"
+    __table_args__ = (
+        sa.CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+        sa.CheckConstraint("start_time IS NULL OR day IS NOT NULL", name="times_need_day"),
+        sa.CheckConstraint("end_time IS NULL OR start_time IS NOT NULL", name="end_needs_start"),
+        sa.Index("ix_step_campaign_day", "campaign_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id"))
+    territory_id: Mapped[int] = mapped_column(sa.ForeignKey("territory.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    city: Mapped[str] = mapped_column(sa.String(120))
+    venue: Mapped[str] = mapped_column(sa.String(200), default="")
+    address: Mapped[str] = mapped_column(sa.String(300), default="")
+    # Local wall-clock date and times in ``timezone``: a meeting is set in local time.
+    day: Mapped[date | None]
+    start_time: Mapped[time | None]
+    end_time: Mapped[time | None]
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="Europe/Paris")
+    status: Mapped[StepStatus] = mapped_column(enum_column(StepStatus), default=StepStatus.DRAFT,
+                                               index=True)
+    capacity: Mapped[int | None]
+    registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    press_point_time: Mapped[time | None]
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    format: Mapped[StepFormat] = mapped_column(enum_column(StepFormat),
+                                               default=StepFormat.IN_PERSON)
+    meeting_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    # Calendar identity: the UID never changes; the sequence grows with each published change.
+    uid: Mapped[str] = mapped_column(sa.String(64), unique=True,
+                                     default=lambda: str(uuid.uuid4()))
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="steps")
+    territory: Mapped[Territory] = relationship()
+    agenda_items: Mapped[list[AgendaItem]] = relationship(
+        back_populates="step", cascade="all, delete-orphan",
+        order_by="(AgendaItem.start_time, AgendaItem.position)")
+
+    @hybrid_property
+    def schedule(self) -> Schedule:
+        if self.day is None:
+            return Schedule.UNKNOWN
+        return Schedule.DATE_ONLY if self.start_time is None else Schedule.TIMED
+
+    @schedule.inplace.expression
+    @classmethod
+    def _schedule_expression(cls) -> sa.ColumnElement[str]:
+        return sa.case((cls.day.is_(None), Schedule.UNKNOWN.value),
+                       (cls.start_time.is_(None), Schedule.DATE_ONLY.value),
+                       else_=Schedule.TIMED.value)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def starts_at(self) -> datetime | None:
+        """Aware start, for timed steps only."""
+        if self.day is None or self.start_time is None:
+            return None
+        return datetime.combine(self.day, self.start_time, self.tz)
+
+    @property
+    def ends_at(self) -> datetime | None:
+        if self.day is None or self.end_time is None:
+            return None
+        return datetime.combine(self.day, self.end_time, self.tz)
+
+    @property
+    def is_public(self) -> bool:
+        return self.status is not StepStatus.DRAFT
+
+    def is_past(self, today: date) -> bool:
+        return self.day is not None and self.day < today
+
+    def public_state(self, today: date) -> str:
+        """What the public calendar says of the step: one of the CALENDAR_STATES keys."""
+        if self.status is StepStatus.CANCELLED:
+            return "cancelled"
+        if self.status is StepStatus.HELD or self.is_past(today):
+            return "held"
+        if self.day is None:
+            return "unscheduled"
+        return "upcoming"
+
+    @property
+    def place(self) -> str:
+        return ", ".join(part for part in (self.venue, self.address, self.city) if part)
+
+    def __repr__(self) -> str:
+        return f"<Step {self.id} {self.title!r}>"
+
+
+# Public states of a step, for the calendar filter, with their French labels.
+CALENDAR_STATES = {
+    "upcoming": "À venir",
+    "unscheduled": "Date à venir",
+    "held": "Tenue",
+    "cancelled": "Annulée",
+}
+
+
+class AgendaKind(enum.StrEnum):
+    WELCOME = "welcome"
+    PLENARY = "plenary"
+    WORKSHOP = "workshop"
+    PRESS_POINT = "press_point"
+    LUNCH = "lunch"
+    CLOSING = "closing"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {"welcome": "Accueil", "plenary": "Plénière", "workshop": "Atelier",
+                "press_point": "Point presse", "lunch": "Déjeuner", "closing": "Clôture",
+                "other": "Autre"}[self.value]
+
+
+class AgendaItem(db.Model):
+    """A timed item of a step's programme."""
+
+    __tablename__ = "agenda_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    step_id: Mapped[int] = mapped_column(sa.ForeignKey("step.id", ondelete="CASCADE"),
+                                         index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[AgendaKind] = mapped_column(enum_column(AgendaKind))
+    title: Mapped[str] = mapped_column(sa.String(200))
+    start_time: Mapped[time | None]
+    end_time: Mapped[time | None]
+    # A workshop on one of the campaign's questions.
+    challenge_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("challenge.id", ondelete="SET NULL"))
+
+    step: Mapped[Step] = relationship(back_populates="agenda_items")
+    challenge: Mapped[Challenge | None] = relationship()

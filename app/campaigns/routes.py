@@ -1,0 +1,55 @@
+"""Public pages: the calendar, a campaign, a step."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+
+from app import clock, policy
+from app.campaigns import queries
+from app.campaigns.models import CALENDAR_STATES
+from app.territories.queries import departement_by_code, departements
+
+bp = Blueprint("campaigns", __name__)
+
+
+@bp.get("/calendrier")
+def calendar():
+    campaigns = queries.all_campaigns()
+    slug = request.args.get("demarche")
+    if slug == "toutes":
+        campaign = None
+    else:
+        campaign = next((c for c in campaigns if c.slug == slug), None) \
+            or queries.featured_campaign(campaigns)
+    code = request.args.get("departement", "")
+    state = request.args.get("etat", "")
+    filters = queries.CalendarFilters(
+        campaign=campaign,
+        departement=departement_by_code(code) if code else None,
+        state=state if state in CALENDAR_STATES else None,
+    )
+    today = clock.today()
+    view = queries.calendar(filters, today)
+    return render_template("campaigns/calendar.html", view=view, filters=filters,
+                           campaigns=campaigns, departements=departements(), today=today)
+
+
+@bp.get("/demarches/<slug>")
+def campaign_page(slug: str):
+    campaign = queries.campaign_with_challenges(slug)
+    if campaign is None:
+        abort(404)
+    today = clock.today()
+    return render_template("campaigns/campaign.html", campaign=campaign,
+                           counts=queries.campaign_step_counts(campaign, today),
+                           upcoming=queries.upcoming_steps(campaign, today))
+
+
+@bp.get("/etapes/<int:step_id>")
+def step_page(step_id: int):
+    step = queries.public_step(step_id)
+    # Drafts are visible to those who may edit them (preview), and to nobody else.
+    if step is None or (not step.is_public and not policy.can(current_user, "step.edit", step)):
+        abort(404)
+    return render_template("campaigns/step.html", step=step, state=step.public_state(clock.today()))

@@ -1,0 +1,146 @@
+"""Rules and transactions for steps: create, edit, publish, reschedule, cancel, copy.
+
+Views call these functions; each one records what it did in the audit log and commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, time
+from typing import Any
+
+from app import audit
+from app.accounts.models import User
+from app.campaigns.models import (
+    CALENDAR_FIELDS,
+    AgendaItem,
+    Campaign,
+    Step,
+    StepStatus,
+)
+from app.extensions import db
+from app.territories.models import Territory
+
+# Fields an organiser edits through the step form.
+EDITABLE_FIELDS = ("campaign_id", "territory_id", "title", "city", "venue", "address", "day",
+                   "start_time", "end_time", "capacity", "registration_opens_at",
+                   "registration_closes_at", "press_point_time", "description", "format",
+                   "meeting_url")
+SCHEDULE_FIELDS = ("day", "start_time", "end_time")
+
+
+class StepStateError(ValueError):
+    """The step is not in a state that allows the action; the message is for the user."""
+
+
+def _apply(step: Step, values: dict[str, Any], fields: tuple[str, ...]) -> dict[str, tuple]:
+    """Set ``fields`` from ``values`` and return {field: (old, new)} for those that changed."""
+    changes = {}
+    for field in fields:
+        if field not in values:
+            continue
+        old, new = getattr(step, field), values[field]
+        if old != new:
+            changes[field] = (old, new)
+            setattr(step, field, new)
+    return changes
+
+
+def _bump_sequence_if_needed(step: Step, changes: dict[str, tuple]) -> None:
+    """Calendars learn of a change to a public step through a higher SEQUENCE."""
+    if step.is_public and any(field in CALENDAR_FIELDS for field in changes):
+        step.sequence += 1
+
+
+def create_step(values: dict[str, Any], user: User | None) -> Step:
+    """Create a draft step from form values."""
+    step = Step(status=StepStatus.DRAFT)
+    _apply(step, values, EDITABLE_FIELDS)
+    db.session.add(step)
+    db.session.flush()
+    audit.record("step.create", step, f"Création de l’étape « {step.title} »", user=user)
+    db.session.commit()
+    return step
+
+
+def update_step(step: Step, values: dict[str, Any], user: User | None,
+                action: str = "step.edit", fields: tuple[str, ...] = EDITABLE_FIELDS
+                ) -> dict[str, tuple]:
+    """Apply an edit; a public step's calendar SEQUENCE grows if date, time or place moved."""
+    if step.status is StepStatus.CANCELLED:
+        raise StepStateError("Une étape annulée ne peut plus être modifiée.")
+    changes = _apply(step, values, fields)
+    if changes:
+        _bump_sequence_if_needed(step, changes)
+        audit.record(action, step, f"Modification de l’étape « {step.title} »", changes,
+                     user=user)
+        db.session.commit()
+    return changes
+
+
+def reschedule_step(step: Step, schedule: dict[str, date | time | None],
+                    user: User | None) -> dict[str, tuple]:
+    """Move a step to another date or time (or back to "date à venir")."""
+    return update_step(step, schedule, user, action="step.reschedule", fields=SCHEDULE_FIELDS)
+
+
+def publish_step(step: Step, user: User | None) -> None:
+    """Make a draft step public."""
+    if step.status is not StepStatus.DRAFT:
+        raise StepStateError("Seule une étape en brouillon peut être publiée.")
+    step.status = StepStatus.PUBLISHED
+    audit.record("step.publish", step, f"Publication de l’étape « {step.title} »",
+                 {"status": (StepStatus.DRAFT, StepStatus.PUBLISHED)}, user=user)
+    db.session.commit()
+
+
+def cancel_step(step: Step, user: User | None, reason: str = "") -> None:
+    """Cancel a step; it stays listed (and in calendars) as cancelled."""
+    if step.status is StepStatus.CANCELLED:
+        raise StepStateError("Cette étape est déjà annulée.")
+    old = step.status
+    step.status = StepStatus.CANCELLED
+    _bump_sequence_if_needed(step, {"status": (old, step.status)})
+    summary = f"Annulation de l’étape « {step.title} »" + (f" : {reason}" if reason else "")
+    audit.record("step.cancel", step, summary, {"status": (old, step.status)}, user=user)
+    db.session.commit()
+
+
+def copy_step(step: Step, territory: Territory, schedule: dict[str, date | time | None],
+              user: User | None) -> Step:
+    """A new draft that keeps everything but the date, the territory and the calendar UID."""
+    kept = {field: getattr(step, field) for field in EDITABLE_FIELDS
+            if field not in SCHEDULE_FIELDS + ("territory_id",)}
+    copy = Step(status=StepStatus.DRAFT, uid=str(uuid.uuid4()), sequence=0,
+                territory_id=territory.id, timezone=step.timezone, **kept, **schedule)
+    copy.agenda_items = [
+        AgendaItem(kind=item.kind, title=item.title, start_time=item.start_time,
+                   end_time=item.end_time, challenge_id=item.challenge_id,
+                   position=item.position)
+        for item in step.agenda_items
+    ]
+    db.session.add(copy)
+    db.session.flush()
+    audit.record("step.copy", copy, f"Copie de l’étape n° {step.id} « {step.title} »",
+                 {"copied_from": (None, step.id)}, user=user)
+    db.session.commit()
+    return copy
+
+
+def add_agenda_item(step: Step, values: dict[str, Any], user: User | None) -> AgendaItem:
+    item = AgendaItem(step=step, position=len(step.agenda_items), **values)
+    db.session.add(item)
+    audit.record("step.agenda", step, f"Ajout au programme : {item.title}", user=user)
+    db.session.commit()
+    return item
+
+
+def remove_agenda_item(item: AgendaItem, user: User | None) -> None:
+    step = item.step
+    db.session.delete(item)
+    audit.record("step.agenda", step, f"Retrait du programme : {item.title}", user=user)
+    db.session.commit()
+
+
+def campaign_by_slug(slug: str) -> Campaign | None:
+    return db.session.scalar(db.select(Campaign).where(Campaign.slug == slug))

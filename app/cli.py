@@ -1,0 +1,68 @@
+"""Command-line tools: flask seed, flask create-user."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+
+from app.accounts.models import Role, User
+from app.extensions import db
+from app.territories.models import Territory, TerritoryKind
+
+
+def init_cli(app: Flask) -> None:
+    app.cli.add_command(seed_command)
+    app.cli.add_command(create_user_command)
+
+
+@click.command("seed")
+@click.option("--demo", is_flag=True,
+              help="Ajoute des comptes de démonstration (mot de passe connu) et un programme "
+                   "d’exemple. Jamais en production.")
+def seed_command(demo: bool) -> None:
+    """Charge le référentiel Occitanie (territoires, démarches, étapes) s’il manque."""
+    from app.seed import load_seed
+
+    report = load_seed(demo=demo)
+    click.echo(f"Référentiel chargé : {report}.")
+    if demo and report.users:
+        click.echo("Comptes de démonstration : admin@concerto.example, "
+                   "organisation.aveyron@concerto.example, ... (mot de passe : concerto-demo)")
+
+
+def _territories_from_codes(codes: tuple[str, ...]) -> list[Territory]:
+    """Codes are « 12 » for a département or « region:76 » for a region."""
+    territories = []
+    for code in codes:
+        kind, _, value = code.rpartition(":")
+        wanted = TerritoryKind.REGION if kind == "region" else TerritoryKind.DEPARTEMENT
+        territory = db.session.scalar(sa.select(Territory).where(Territory.kind == wanted,
+                                                                 Territory.code == value))
+        if territory is None:
+            raise click.BadParameter(f"territoire inconnu : {code}", param_hint="--territory")
+        territories.append(territory)
+    return territories
+
+
+@click.command("create-user")
+@click.option("--email", required=True, help="Adresse électronique (identifiant).")
+@click.option("--name", required=True, help="Nom affiché.")
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+@click.option("--territory", "territories", multiple=True,
+              help="Code INSEE d’un département (12) ou region:76 ; répétable.")
+@click.password_option("--password", help="Mot de passe (demandé s’il n’est pas donné).")
+def create_user_command(email: str, name: str, role: str, territories: tuple[str, ...],
+                        password: str) -> None:
+    """Crée un compte d’administrateur, d’organisateur ou de modérateur."""
+    email = email.strip().lower()
+    if db.session.scalar(sa.select(User).where(User.email == email)) is not None:
+        raise click.ClickException(f"Un compte existe déjà pour {email}.")
+    if len(password) < 12:
+        raise click.ClickException("Le mot de passe doit compter au moins 12 caractères.")
+    user = User(email=email, name=name, role=Role(role),
+                territories=_territories_from_codes(territories))
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Compte créé : {email} ({user.role.label}).")

@@ -1,0 +1,26 @@
+"""The current time, in one place, so a deployment or a test can freeze it (CONCERTO_NOW)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def now() -> datetime:
+    """The current moment, aware, in UTC."""
+    frozen = current_app.config.get("CONCERTO_NOW") if has_app_context() else None
+    if frozen:
+        moment = datetime.fromisoformat(frozen)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=PARIS)
+        return moment.astimezone(UTC)
+    return datetime.now(UTC)
+
+
+def today() -> date:
+    """Today's date in metropolitan France, where the concertations take place."""
+    return now().astimezone(PARIS).date()

@@ -1,0 +1,48 @@
+"""Error pages in French; never a stack trace or an SQL error for the visitor."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+
+MESSAGES = {
+    400: ("Requête incorrecte", "La demande n’a pas pu être comprise."),
+    403: ("Accès refusé", "Vous n’avez pas les droits nécessaires pour cette action."),
+    404: ("Page non trouvée", "La page que vous cherchez est introuvable. Excusez-nous pour "
+          "la gêne occasionnée."),
+    405: ("Méthode non autorisée", "Cette action n’est pas possible sur cette page."),
+    413: ("Envoi trop volumineux", "Le fichier ou le formulaire envoyé dépasse la taille "
+          "autorisée."),
+    500: ("Erreur inattendue", "Une erreur est survenue de notre côté. Réessayez dans un "
+          "instant ; si le problème persiste, contactez-nous."),
+}
+
+
+def _render(code: int, detail: str | None = None):
+    title, message = MESSAGES.get(code, (f"Erreur {code}", "La demande n’a pas abouti."))
+    if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
+        return jsonify(error=title, message=detail or message), code
+    return render_template("errors/error.html", code=code, title=title,
+                           message=detail or message), code
+
+
+def init_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(_error: CSRFError):
+        return _render(400, "Le formulaire a expiré ou n’est pas valide. Rechargez la page et "
+                            "recommencez.")
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        return _render(error.code)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception):
+        db.session.rollback()
+        app.logger.exception("Erreur non gérée", exc_info=error)
+        return _render(500)

@@ -1,0 +1,39 @@
+"""French formatting of dates, times and numbers, without a locale database."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+          "septembre", "octobre", "novembre", "décembre")
+
+
+def day_label(value: date, weekday: bool = True) -> str:
+    """« vendredi 4 novembre 2022 »; the 1st of a month is « 1er »."""
+    number = "1er" if value.day == 1 else str(value.day)
+    text = f"{number} {MONTHS[value.month - 1]} {value.year}"
+    return f"{WEEKDAYS[value.weekday()]} {text}" if weekday else text
+
+
+def month_label(year: int, month: int) -> str:
+    return f"{MONTHS[month - 1]} {year}"
+
+
+def time_label(value: time) -> str:
+    """« 10 h », « 10 h 30 »."""
+    return f"{value.hour} h" if value.minute == 0 else f"{value.hour} h {value.minute:02d}"
+
+
+def datetime_label(value: datetime) -> str:
+    return f"{day_label(value.date())} à {time_label(value.time())}"
+
+
+def number_label(value: int) -> str:
+    """Thousands separated by a narrow no-break space, as French typography wants."""
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    word = singular if count < 2 else (plural_form or singular + "s")
+    return f"{number_label(count)} {word}"

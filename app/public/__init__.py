@@ -1,0 +1,1 @@
+"""Home page, legal pages and monitoring."""

@@ -1,0 +1,143 @@
+"""Load the reference data (territories, campaigns, steps) from the TOML files in ``data/``.
+
+Loading is additive and idempotent: what already exists (by INSEE code, campaign slug, step
+territory) is left as organisers may have edited it; only what is missing is created.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.accounts.models import Role, User
+from app.campaigns.models import AgendaItem, AgendaKind, Campaign, Challenge, Step, StepStatus
+from app.extensions import db
+from app.territories.models import Territory, TerritoryKind
+
+DATA = Path(__file__).parent / "data"
+
+
+@dataclass
+class SeedReport:
+    territories: int = 0
+    campaigns: int = 0
+    steps: int = 0
+    users: int = 0
+
+    def __str__(self) -> str:
+        return (f"{self.territories} territoire(s), {self.campaigns} démarche(s), "
+                f"{self.steps} étape(s), {self.users} compte(s) créés")
+
+
+def _read(path: Path) -> dict[str, Any]:
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def _territory(kind: TerritoryKind, code: str) -> Territory | None:
+    return db.session.scalar(sa.select(Territory).where(Territory.kind == kind,
+                                                        Territory.code == code))
+
+
+def _load_territories(report: SeedReport) -> None:
+    data = _read(DATA / "territories.toml")
+    for row in data["regions"]:
+        if _territory(TerritoryKind.REGION, row["code"]) is None:
+            db.session.add(Territory(kind=TerritoryKind.REGION, **row))
+            report.territories += 1
+    db.session.flush()
+    for row in data["departements"]:
+        if _territory(TerritoryKind.DEPARTEMENT, row["code"]) is not None:
+            continue
+        source = row.pop("figures_source", "")
+        figures = [dict(figure, source=source) for figure in row.pop("figures", [])]
+        parent = _territory(TerritoryKind.REGION, row.pop("region"))
+        former_code = row.pop("former_region", None)
+        former = _territory(TerritoryKind.REGION, former_code) if former_code else None
+        db.session.add(Territory(kind=TerritoryKind.DEPARTEMENT, parent=parent,
+                                 former_region=former, figures=figures, **row))
+        report.territories += 1
+    db.session.flush()
+
+
+def _load_campaign(path: Path, report: SeedReport) -> None:
+    data = _read(path)
+    fields = dict(data["campaign"])
+    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == fields["slug"]))
+    if campaign is None:
+        region = _territory(TerritoryKind.REGION, fields.pop("region"))
+        fields["description"] = fields.get("description", "").strip()
+        campaign = Campaign(territory=region, **fields)
+        campaign.challenges = [Challenge(position=index, **challenge)
+                               for index, challenge in enumerate(data["challenges"], start=1)]
+        db.session.add(campaign)
+        db.session.flush()
+        report.campaigns += 1
+    existing = set(db.session.scalars(sa.select(Step.territory_id)
+                                      .where(Step.campaign_id == campaign.id)))
+    defaults = data.get("step_defaults", {})
+    for row in data["steps"]:
+        departement = _territory(TerritoryKind.DEPARTEMENT, row["departement"])
+        if departement.id in existing:
+            continue
+        values = {key: value for key, value in row.items() if key != "departement"}
+        values.setdefault("city", departement.chef_lieu)
+        db.session.add(Step(
+            campaign=campaign, territory=departement,
+            title=values.pop("title", defaults["title"]).format(departement=departement.name),
+            description=values.pop("description", defaults.get("description", "")),
+            status=StepStatus(values.pop("status", defaults.get("status", "draft"))),
+            **values))
+        report.steps += 1
+    db.session.flush()
+
+
+def _load_demo(report: SeedReport) -> None:
+    data = _read(DATA / "demo.toml")
+    for row in data["users"]:
+        email = row["email"]
+        if db.session.scalar(sa.select(User).where(User.email == email)) is not None:
+            continue
+        user = User(email=email, name=row["name"], role=Role(row["role"]))
+        # INSEE codes of regions and départements overlap ("76"): the key says which.
+        user.territories = (
+            [_territory(TerritoryKind.REGION, code) for code in row.get("regions", [])]
+            + [_territory(TerritoryKind.DEPARTEMENT, code) for code in row.get("departements", [])])
+        user.set_password(data["password"])
+        db.session.add(user)
+        report.users += 1
+    for agenda in data.get("agendas", []):
+        _load_demo_agenda(agenda)
+    db.session.flush()
+
+
+def _load_demo_agenda(agenda: dict[str, Any]) -> None:
+    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == agenda["campaign"]))
+    departement = _territory(TerritoryKind.DEPARTEMENT, agenda["departement"])
+    step = db.session.scalar(sa.select(Step).where(Step.campaign_id == campaign.id,
+                                                   Step.territory_id == departement.id))
+    if step is None or step.agenda_items:
+        return
+    challenges = {challenge.code: challenge for challenge in campaign.challenges}
+    step.press_point_time = agenda.get("press_point_time")
+    step.agenda_items = [
+        AgendaItem(position=index, kind=AgendaKind(item["kind"]), title=item["title"],
+                   start_time=item.get("start"), end_time=item.get("end"),
+                   challenge=challenges.get(item.get("challenge", "")))
+        for index, item in enumerate(agenda["items"])]
+
+
+def load_seed(demo: bool = False) -> SeedReport:
+    """Create whatever of the reference data is missing, and commit."""
+    report = SeedReport()
+    _load_territories(report)
+    for path in sorted((DATA / "campaigns").glob("*.toml")):
+        _load_campaign(path, report)
+    if demo:
+        _load_demo(report)
+    db.session.commit()
+    return report

@@ -1,0 +1,76 @@
+"""Overlay the process environment on a config class, with type coercion."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from flask import Flask
+
+from config import DEFAULT_SECRET_KEY
+
+_BOOLEAN = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False,
+            "no": False, "off": False, "": False}
+
+# Settings a deployment may set from the environment, and how to read them.
+ENVIRONMENT_SETTINGS: dict[str, type] = {
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "REDIS_URL": str,
+    "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_USE_TLS": bool,
+    "MAIL_USE_SSL": bool,
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "MAIL_DEFAULT_SENDER": str,
+    "MAIL_BACKEND": str,
+    "MAIL_FOLDER": str,
+    "BRAND_STATE": bool,
+    "BRAND_OPERATOR": str,
+    "BRAND_OPERATOR_LONG": str,
+    "BRAND_SITE_NAME": str,
+    "BRAND_TAGLINE": str,
+    "BRAND_CONTACT_EMAIL": str,
+    "FEATURED_CAMPAIGN": str,
+    "CONCERTO_NOW": str,
+}
+
+
+def _coerce(name: str, raw: str, kind: type) -> object:
+    if kind is bool:
+        try:
+            return _BOOLEAN[raw.strip().lower()]
+        except KeyError:
+            raise RuntimeError(f"{name} doit valoir 0 ou 1, pas {raw!r}") from None
+    if kind is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise RuntimeError(f"{name} doit être un nombre entier, pas {raw!r}") from None
+    return raw
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for PostgreSQL URLs written the usual way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_environment(app: Flask, environ: Mapping[str, str] | None = None) -> None:
+    """Copy the known settings present in ``environ`` into ``app.config``."""
+    environ = os.environ if environ is None else environ
+    for name, kind in ENVIRONMENT_SETTINGS.items():
+        if name in environ:
+            app.config[name] = _coerce(name, environ[name], kind)
+    database_url = app.config.pop("DATABASE_URL", None)
+    if database_url:
+        app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(database_url)
+
+
+def check_production_settings(app: Flask) -> None:
+    """Refuse to serve production with settings that would be unsafe."""
+    if app.config.get("SECRET_KEY") in (None, "", DEFAULT_SECRET_KEY):
+        raise RuntimeError("SECRET_KEY doit être défini (et secret) en production.")

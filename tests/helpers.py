@@ -1,0 +1,50 @@
+"""Test helpers: CSRF-aware form posts, logging in, counting SQL statements."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from app.extensions import db
+
+CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, url: str = "/connexion") -> str:
+    """The CSRF token of the client's session, read from a page's form like a browser would."""
+    response = client.get(url)
+    match = CSRF_PATTERN.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {url} ({response.status_code})"
+    return match.group(1)
+
+
+def post_form(client: FlaskClient, url: str, data: dict, token_from: str | None = None, **kw):
+    """POST a form with a valid CSRF token, as a browser would."""
+    return client.post(url, data={**data, "csrf_token": csrf_token(client, token_from or url)},
+                       **kw)
+
+
+def login_as(client: FlaskClient, user) -> None:
+    """Open a session for ``user`` without going through the password form."""
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+
+
+@contextmanager
+def count_queries() -> Iterator[list[str]]:
+    """Collect the SQL statements run inside the block."""
+    statements: list[str] = []
+
+    def _record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", _record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", _record)
