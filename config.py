@@ -6,7 +6,7 @@ chosen class (see ``app.settings.load_environment``), so nothing reads the envir
 
 from __future__ import annotations
 
-DEFAULT_SECRET_KEY = "dev-only-change-me"
+DEFAULT_SECRET_KEY = "dev-only-change-me"  # noqa: S105 (refused in production)
 
 
 class Config:
@@ -62,7 +62,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
-    SECRET_KEY = "testing-secret-key"
+    SECRET_KEY = "testing-secret-key"  # noqa: S105
     WTF_CSRF_ENABLED = True
     PREFERRED_URL_SCHEME = "http"
     MAIL_BACKEND = "smtp"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_wtf import FlaskForm
 from wtforms import Field
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 
 class FrenchForm(FlaskForm):
@@ -17,6 +20,11 @@ class FrenchForm(FlaskForm):
         """The submitted values, without CSRF token and buttons."""
         return {name: field.data for name, field in self._fields.items()
                 if name != "csrf_token" and field.type not in ("SubmitField",)}
+
+
+def choices(pairs: list[tuple[object, str]]) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms wants them since 3.3."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def required(message: str) -> DataRequired:
@@ -33,6 +41,19 @@ optional = Optional
 def clean_text(value: str | None) -> str | None:
     """Strip surrounding blanks; WTForms filters run before validation."""
     return value.strip() if isinstance(value, str) else value
+
+
+class RequiredWhen:
+    """Required only when ``condition(form)`` holds; put it before ``Optional()``, which would
+    otherwise stop the chain on an empty value before an inline check could run."""
+
+    def __init__(self, condition: Callable[[FrenchForm], bool], message: str) -> None:
+        self.condition, self.message = condition, message
+
+    def __call__(self, form: FrenchForm, field: Field) -> None:
+        empty = not field.raw_data or not str(field.raw_data[0]).strip()
+        if empty and self.condition(form):
+            raise StopValidation(self.message)
 
 
 class YearRange:

@@ -15,9 +15,29 @@ from wtforms import (
 from wtforms.validators import URL, NumberRange, Optional, ValidationError
 
 from app.campaigns.models import AgendaKind, Schedule, StepFormat
-from app.forms import FrenchForm, YearRange, clean_text, max_length, required
+from app.forms import (
+    FrenchForm,
+    RequiredWhen,
+    YearRange,
+    choices,
+    clean_text,
+    max_length,
+    required,
+)
 
-SCHEDULE_CHOICES = [(s.value, s.label) for s in Schedule]
+SCHEDULE_CHOICES = choices([(s.value, s.label) for s in Schedule])
+
+
+def _has_day(form: FrenchForm) -> bool:
+    return form.schedule.data != Schedule.UNKNOWN.value
+
+
+def _is_timed(form: FrenchForm) -> bool:
+    return form.schedule.data == Schedule.TIMED.value
+
+
+def _is_online(form: FrenchForm) -> bool:
+    return form.format.data != StepFormat.IN_PERSON.value
 
 
 class ScheduleForm(FrenchForm):
@@ -26,25 +46,18 @@ class ScheduleForm(FrenchForm):
     schedule = RadioField("Précision de la date", choices=SCHEDULE_CHOICES,
                           default=Schedule.TIMED.value,
                           validators=[required("Choisissez la précision de la date.")])
-    day = DateField("Date", validators=[Optional(), YearRange()])
-    start_time = TimeField("Heure de début", validators=[Optional()])
-    end_time = TimeField("Heure de fin", validators=[Optional()])
-
-    def validate_day(self, field: DateField) -> None:
-        if self.schedule.data != Schedule.UNKNOWN.value and field.data is None:
-            if not field.errors:
-                raise ValidationError("Indiquez la date, ou choisissez « Date à venir ».")
-
-    def validate_start_time(self, field: TimeField) -> None:
-        if self.schedule.data == Schedule.TIMED.value and field.data is None and not field.errors:
-            raise ValidationError("Indiquez l’heure de début, ou choisissez « Date seule ».")
+    day = DateField("Date", validators=[
+        RequiredWhen(_has_day, "Indiquez la date, ou choisissez « Date à venir »."),
+        Optional(), YearRange()])
+    start_time = TimeField("Heure de début", validators=[
+        RequiredWhen(_is_timed, "Indiquez l’heure de début, ou choisissez « Date seule »."),
+        Optional()])
+    end_time = TimeField("Heure de fin", validators=[
+        RequiredWhen(_is_timed, "Indiquez l’heure de fin."), Optional()])
 
     def validate_end_time(self, field: TimeField) -> None:
-        if self.schedule.data != Schedule.TIMED.value or field.errors:
-            return
-        if field.data is None:
-            raise ValidationError("Indiquez l’heure de fin.")
-        if self.start_time.data is not None and field.data <= self.start_time.data:
+        if self.schedule.data == Schedule.TIMED.value and self.start_time.data is not None \
+                and field.data <= self.start_time.data:
             raise ValidationError("L’heure de fin doit être après l’heure de début.")
 
     def schedule_values(self) -> dict:
@@ -70,11 +83,12 @@ class StepForm(ScheduleForm):
     venue = StringField("Lieu", filters=[clean_text], validators=[max_length(200, "Le lieu")])
     address = StringField("Adresse", filters=[clean_text],
                           validators=[max_length(300, "L’adresse")])
-    format = SelectField("Format", choices=[(f.value, f.label) for f in StepFormat],
+    format = SelectField("Format", choices=choices([(f.value, f.label) for f in StepFormat]),
                          default=StepFormat.IN_PERSON.value)
     meeting_url = StringField(
         "Lien de la réunion en ligne", filters=[clean_text],
-        validators=[Optional(), max_length(500, "Le lien"),
+        validators=[RequiredWhen(_is_online, "Indiquez le lien de la réunion en ligne."),
+                    Optional(), max_length(500, "Le lien"),
                     URL(require_tld=False, message="Indiquez une adresse web complète (https://…).")])
     capacity = IntegerField(
         "Nombre de places", validators=[Optional(), NumberRange(
@@ -88,10 +102,6 @@ class StepForm(ScheduleForm):
     press_point_time = TimeField("Heure du point presse", validators=[Optional()])
     description = TextAreaField("Présentation", filters=[clean_text],
                                 validators=[max_length(10_000, "La présentation")])
-
-    def validate_meeting_url(self, field: StringField) -> None:
-        if self.format.data != StepFormat.IN_PERSON.value and not field.data:
-            raise ValidationError("Indiquez le lien de la réunion en ligne.")
 
     def validate_registration_closes_at(self, field: DateTimeLocalField) -> None:
         opens = self.registration_opens_at.data
@@ -110,7 +120,7 @@ class CancelStepForm(FrenchForm):
 
 
 class AgendaItemForm(FrenchForm):
-    kind = SelectField("Type", choices=[(k.value, k.label) for k in AgendaKind],
+    kind = SelectField("Type", choices=choices([(k.value, k.label) for k in AgendaKind]),
                        default=AgendaKind.PLENARY.value)
     title = StringField("Intitulé", filters=[clean_text],
                         validators=[required("Indiquez l’intitulé."),

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
+from wtforms.fields.choices import SelectChoice
 
 from app import policy
 from app.audit import AuditEntry
@@ -23,6 +24,7 @@ from app.campaigns.forms import (
 from app.campaigns.models import AgendaItem, AgendaKind, Campaign, Step
 from app.campaigns.queries import all_campaigns
 from app.extensions import db
+from app.forms import choices
 from app.territories.models import Territory, TerritoryKind
 from app.territories.queries import descendant_ids
 
@@ -44,8 +46,8 @@ def manageable_territories() -> list[Territory]:
     return list(db.session.scalars(query.order_by(Territory.code, Territory.name)))
 
 
-def _territory_choices() -> list[tuple[int, str]]:
-    return [(t.id, t.display_name) for t in manageable_territories()]
+def _territory_choices() -> list[SelectChoice]:
+    return choices([(t.id, t.display_name) for t in manageable_territories()])
 
 
 def _load_step(step_id: int, action: str) -> Step:
@@ -58,7 +60,7 @@ def _load_step(step_id: int, action: str) -> Step:
 
 def _step_form(**kwargs) -> StepForm:
     form = StepForm(**kwargs)
-    form.campaign_id.choices = [(c.id, c.title) for c in all_campaigns()]
+    form.campaign_id.choices = choices([(c.id, c.title) for c in all_campaigns()])
     form.territory_id.choices = _territory_choices()
     return form
 
@@ -85,8 +87,9 @@ def step_create():
     policy.require(current_user, "step.create")
     form = _step_form()
     if form.validate_on_submit():
-        territory = _chosen_territory(form)
-        step = services.create_step(step_values(form, ZoneInfo(current_app.config["DEFAULT_TIMEZONE"])), current_user)
+        _chosen_territory(form)
+        timezone = ZoneInfo(current_app.config["DEFAULT_TIMEZONE"])
+        step = services.create_step(step_values(form, timezone), current_user)
         flash("L’étape a été créée en brouillon. Publiez-la quand elle est prête.", "success")
         return redirect(url_for("manage.step_edit", step_id=step.id))
     return render_template("manage/step_form.html", form=form, step=None)
@@ -148,9 +151,9 @@ def step_reschedule(step_id: int):
 def step_cancel(step_id: int):
     step = _load_step(step_id, "step.cancel")
     form = CancelStepForm()
-    if form.validate_on_submit():
-        if _run(services.cancel_step, step, "L’étape est annulée.", form.reason.data or ""):
-            return redirect(url_for("manage.step_edit", step_id=step.id))
+    if form.validate_on_submit() and _run(services.cancel_step, step, "L’étape est annulée.",
+                                          form.reason.data or ""):
+        return redirect(url_for("manage.step_edit", step_id=step.id))
     return render_template("manage/step_cancel.html", form=form, step=step)
 
 
@@ -171,7 +174,7 @@ def _agenda_form(step: Step, **kwargs) -> AgendaItemForm:
     form = AgendaItemForm(**kwargs)
     challenges = db.session.scalars(sa.select(Campaign).where(Campaign.id == step.campaign_id)
                                     .options(selectinload(Campaign.challenges))).one().challenges
-    form.challenge_id.choices = [(0, "Aucune")] + [(c.id, c.title) for c in challenges]
+    form.challenge_id.choices = choices([(0, "Aucune")] + [(c.id, c.title) for c in challenges])
     return form
 
 

@@ -47,7 +47,9 @@ class Challenge(db.Model):
     """One of a campaign's questions (the four CNR questions, or a campaign's own list)."""
 
     __tablename__ = "challenge"
-    __table_args__ = (sa.UniqueConstraint("campaign_id", "code", name="uq_challenge_campaign_code"),)
+    __table_args__ = (
+        sa.UniqueConstraint("campaign_id", "code", name="uq_challenge_campaign_code"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"))

@@ -110,7 +110,7 @@ def copy_step(step: Step, territory: Territory, schedule: dict[str, date | time 
               user: User | None) -> Step:
     """A new draft that keeps everything but the date, the territory and the calendar UID."""
     kept = {field: getattr(step, field) for field in EDITABLE_FIELDS
-            if field not in SCHEDULE_FIELDS + ("territory_id",)}
+            if field not in (*SCHEDULE_FIELDS, "territory_id")}
     copy = Step(status=StepStatus.DRAFT, uid=str(uuid.uuid4()), sequence=0,
                 territory_id=territory.id, timezone=step.timezone, **kept, **schedule)
     copy.agenda_items = [
