@@ -76,6 +76,16 @@ def app_context(app: Flask) -> Iterator[None]:
     app.config.update(saved_config)
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production: its own ``g`` (the logged-in
+    user) and its own database session, not the test's."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
+    app.test_client_class = IsolatedClient
     return app.test_client()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import date, time
 
+from werkzeug.security import generate_password_hash
+
 from app.accounts.models import Role, User
 from app.campaigns.models import Campaign, Challenge, Step, StepStatus
 from app.extensions import db
@@ -13,6 +15,8 @@ from app.territories.models import Territory, TerritoryKind
 _counter = itertools.count(1)
 
 PASSWORD = "mot-de-passe-de-test"
+# Hashing is deliberately slow: hash the shared test password once.
+_PASSWORD_HASH = generate_password_hash(PASSWORD)
 
 
 def make_region(code: str = "76", name: str = "Occitanie") -> Territory:
@@ -69,7 +73,10 @@ def make_user(role: Role = Role.ORGANISER, territories: list[Territory] | None =
               email: str | None = None, password: str = PASSWORD, **kw) -> User:
     user = User(email=email or f"user{next(_counter)}@example.org", name="Camille Test",
                 role=role, territories=territories or [], **kw)
-    user.set_password(password)
+    if password == PASSWORD:
+        user.password_hash = _PASSWORD_HASH
+    else:
+        user.set_password(password)
     db.session.add(user)
     db.session.commit()
     return user

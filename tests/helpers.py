@@ -16,7 +16,8 @@ CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 def csrf_token(client: FlaskClient, url: str = "/connexion") -> str:
     """The CSRF token of the client's session, read from a page's form like a browser would."""
-    response = client.get(url)
+    # The login page sends signed-in users on to the back office, whose header has a form.
+    response = client.get(url, follow_redirects=True)
     match = CSRF_PATTERN.search(response.get_data(as_text=True))
     assert match, f"no CSRF token on {url} ({response.status_code})"
     return match.group(1)

@@ -106,7 +106,7 @@ def campaign_step_counts(campaign: Campaign, today: date) -> dict[str, int]:
                                                 Step.status != StepStatus.DRAFT)
         .group_by(state))
     counts = {"upcoming": 0, "unscheduled": 0, "held": 0, "cancelled": 0}
-    counts.update(dict(rows.tuples().all()))
+    counts.update((name, number) for name, number in rows)
     return counts
 
 
