@@ -15,6 +15,7 @@ from flask_migrate import upgrade
 from app import create_app
 from app.extensions import db
 from app.settings import normalise_database_url
+from tests.helpers import empty_tables
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -50,17 +51,6 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     yield application
 
 
-def _empty_tables() -> None:
-    tables = list(reversed(db.metadata.sorted_tables))
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{table.name}"' for table in tables)
-        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(table.delete())
-    db.session.commit()
-
-
 @pytest.fixture(autouse=True)
 def app_context(app: Flask) -> Iterator[None]:
     """Each test runs in an app context and leaves the database empty behind it."""
@@ -70,7 +60,7 @@ def app_context(app: Flask) -> Iterator[None]:
             yield
         finally:
             db.session.rollback()
-            _empty_tables()
+            empty_tables()
             db.session.remove()
     app.config.clear()
     app.config.update(saved_config)

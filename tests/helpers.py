@@ -49,3 +49,15 @@ def count_queries() -> Iterator[list[str]]:
         yield statements
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", _record)
+
+
+def empty_tables() -> None:
+    """Delete every row, keeping the schema (faster than rebuilding it)."""
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()

@@ -1,0 +1,78 @@
+"""Key pages in headless Chromium: they render, work, and pass axe-core (WCAG 2.1 AA)."""
+
+import pytest
+import sqlalchemy as sa
+
+from app.accounts.models import Role
+from app.campaigns.models import Step
+from app.extensions import db
+from app.seed import load_seed
+from tests.browser.conftest import run_axe, screenshot
+from tests.factories import PASSWORD, make_user
+
+pytestmark = pytest.mark.browser
+
+BLOCKING = {"serious", "critical"}
+
+
+@pytest.fixture
+def seeded(app):
+    app.config["CONCERTO_NOW"] = "2022-11-03T12:00"
+    load_seed(demo=True)
+    return db.session.scalar(sa.select(Step).where(Step.city == "Mende"))
+
+
+def assert_accessible(page, name: str) -> None:
+    screenshot(page, name)
+    violations = run_axe(page)
+    blocking = [(v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"]][:3])
+                for v in violations if v["impact"] in BLOCKING]
+    assert blocking == [], blocking
+
+
+def test_calendar_page_renders_filters_and_is_accessible(page, live_server, seeded):
+    page.goto(f"{live_server}/calendrier")
+    assert page.title().startswith("Calendrier")
+    assert page.locator("h2", has_text="novembre 2022").is_visible()
+    assert page.locator("#date-a-venir").is_visible()
+    assert_accessible(page, "calendrier")
+    page.select_option("#filtre-departement", "48")
+    page.click("button:has-text('Filtrer')")
+    page.wait_for_url("**departement=48**")
+    assert page.locator(".fr-card__title").all_inner_texts() == [
+        "Concertation CNR santé — Lozère"]
+
+
+def test_step_page_is_accessible(page, live_server, seeded):
+    page.goto(f"{live_server}/etapes/{seeded.id}")
+    assert page.locator("h1").inner_text() == "Concertation CNR santé — Lozère"
+    assert page.get_by_text("vendredi 4 novembre 2022, de 10 h à 16 h").first.is_visible()
+    assert page.get_by_text("Espace George Frêche").is_visible()
+    assert_accessible(page, "etape-lozere")
+
+
+@pytest.mark.parametrize(("path", "name"), [
+    ("/", "accueil"), ("/departements/12", "departement-aveyron"),
+    ("/connexion", "connexion"), ("/page-inconnue", "erreur-404"),
+])
+def test_other_public_pages_are_accessible(page, live_server, seeded, path, name):
+    page.goto(f"{live_server}{path}")
+    assert_accessible(page, name)
+
+
+def test_organiser_logs_in_and_sees_errors_on_the_step_form(page, live_server, seeded):
+    make_user(Role.ORGANISER, [seeded.territory], email="orga.lozere@ars.example")
+    page.goto(f"{live_server}/connexion")
+    page.fill("#email", "orga.lozere@ars.example")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]:has-text('Se connecter')")
+    page.wait_for_url("**/gestion/")
+    page.goto(f"{live_server}/gestion/etapes/{seeded.id}/modifier")
+    page.fill("#capacity", "-3")
+    page.fill("#end_time", "09:00")
+    page.click("button:has-text('Enregistrer les modifications')")
+    assert page.locator("#capacity-messages").inner_text().strip() == (
+        "Indiquez un nombre de places entre 1 et 100 000.")
+    assert "après l’heure de début" in page.locator("#end_time-messages").inner_text()
+    assert page.input_value("#capacity") == "-3"
+    assert_accessible(page, "formulaire-etape-erreurs")
