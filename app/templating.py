@@ -6,7 +6,7 @@ from flask import Flask, current_app
 from flask_login import current_user
 
 from app import clock, french, policy
-from app.campaigns.models import CALENDAR_STATES, Schedule, Step
+from app.campaigns.models import CALENDAR_STATES, AgendaItem, Schedule, Step
 
 
 def step_when(step: Step) -> str:
@@ -22,6 +22,15 @@ def step_when(step: Step) -> str:
     return text
 
 
+def timespan(item: AgendaItem) -> str:
+    """« 10 h 45 – 12 h 15 », « 10 h », or empty when the item has no time."""
+    if item.start_time is None:
+        return ""
+    if item.end_time is None:
+        return french.time_label(item.start_time)
+    return f"{french.time_label(item.start_time)} – {french.time_label(item.end_time)}"
+
+
 def init_templating(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -30,6 +39,7 @@ def init_templating(app: Flask) -> None:
     app.add_template_filter(french.datetime_label, "moment")
     app.add_template_filter(french.number_label, "number")
     app.add_template_filter(step_when, "when")
+    app.add_template_filter(timespan, "timespan")
     app.add_template_global(french.month_label, "month_label")
     app.add_template_global(french.plural, "plural")
     app.add_template_global(CALENDAR_STATES, "states")

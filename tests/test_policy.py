@@ -135,3 +135,16 @@ def test_disabled_accounts_may_do_nothing(world):
     organiser = world["lot_organiser"]
     organiser.active = False
     assert not policy.can(organiser, "step.edit", world["lot_step"])
+
+
+def test_organiser_of_a_departement_covers_its_territoires_de_proximite(world):
+    from app.territories.models import Territory, TerritoryKind
+
+    proximite = Territory(kind=TerritoryKind.PROXIMITE, code="46-nord", name="Nord du Lot",
+                          slug="nord-du-lot", parent=world["lot"])
+    db.session.add(proximite)
+    db.session.commit()
+    step = make_step(world["campaign"], proximite, title="Réunion de proximité")
+    assert policy.can(world["lot_organiser"], "step.edit", step)
+    assert policy.can(world["region_organiser"], "step.edit", step)
+    assert not policy.can(world["aveyron_organiser"], "step.edit", step)

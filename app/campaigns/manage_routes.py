@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -100,16 +101,9 @@ def step_edit(step_id: int):
     step = _load_step(step_id, "step.edit")
     form = _step_form(data=step_form_data(step))
     if form.validate_on_submit():
-        territory = _chosen_territory(form)
-        if territory.id != step.territory_id:
-            policy.require(current_user, "step.edit", territory)
-        try:
-            changes = services.update_step(step, step_values(form, step.tz), current_user)
-        except services.StepStateError as error:
-            flash(str(error), "error")
-        else:
-            flash("Les modifications sont enregistrées." if changes
-                  else "Aucune modification à enregistrer.", "success")
+        _chosen_territory(form)  # moving a step needs the right on its new territory too
+        if _attempt(lambda: services.update_step(step, step_values(form, step.tz), current_user),
+                    "Les modifications sont enregistrées."):
             return redirect(url_for("manage.step_edit", step_id=step.id))
     return render_template("manage/step_form.html", form=form, step=step)
 
@@ -117,14 +111,14 @@ def step_edit(step_id: int):
 @bp.post("/etapes/<int:step_id>/publier")
 def step_publish(step_id: int):
     step = _load_step(step_id, "step.publish")
-    _run(services.publish_step, step, "L’étape est publiée.")
+    _attempt(lambda: services.publish_step(step, current_user), "L’étape est publiée.")
     return redirect(url_for("manage.step_edit", step_id=step.id))
 
 
-def _run(action, step: Step, success: str, *args) -> bool:
+def _attempt(action: Callable[[], object], success: str) -> bool:
     """Run a service action; a state error becomes a message for the user."""
     try:
-        action(step, current_user, *args)
+        action()
     except services.StepStateError as error:
         flash(str(error), "error")
         return False
@@ -136,14 +130,10 @@ def _run(action, step: Step, success: str, *args) -> bool:
 def step_reschedule(step_id: int):
     step = _load_step(step_id, "step.reschedule")
     form = ScheduleForm(data=schedule_data(step))
-    if form.validate_on_submit():
-        try:
-            services.reschedule_step(step, form.schedule_values(), current_user)
-        except services.StepStateError as error:
-            flash(str(error), "error")
-        else:
-            flash("La date de l’étape est mise à jour.", "success")
-            return redirect(url_for("manage.step_edit", step_id=step.id))
+    if form.validate_on_submit() and _attempt(
+            lambda: services.reschedule_step(step, form.schedule_values(), current_user),
+            "La date de l’étape est mise à jour."):
+        return redirect(url_for("manage.step_edit", step_id=step.id))
     return render_template("manage/step_reschedule.html", form=form, step=step)
 
 
@@ -151,8 +141,9 @@ def step_reschedule(step_id: int):
 def step_cancel(step_id: int):
     step = _load_step(step_id, "step.cancel")
     form = CancelStepForm()
-    if form.validate_on_submit() and _run(services.cancel_step, step, "L’étape est annulée.",
-                                          form.reason.data or ""):
+    if form.validate_on_submit() and _attempt(
+            lambda: services.cancel_step(step, current_user, form.reason.data or ""),
+            "L’étape est annulée."):
         return redirect(url_for("manage.step_edit", step_id=step.id))
     return render_template("manage/step_cancel.html", form=form, step=step)
 
