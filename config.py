@@ -38,6 +38,13 @@ class Config:
     # Frozen "now" (ISO 8601) to replay a campaign as of a given day, e.g. 2022-11-03T12:00.
     CONCERTO_NOW = ""
     DEFAULT_TIMEZONE = "Europe/Paris"
+    # Absolute links in mails and calendar files (e.g. https://concertations.example.fr).
+    PUBLIC_BASE_URL = ""
+    # Calendar UIDs are <uuid>@CALENDAR_UID_DOMAIN: never change it once invitations are out.
+    CALENDAR_UID_DOMAIN = "concerto"
+    # How long a process trusts its cached feeds before asking the database for the revision.
+    CALENDAR_CACHE_SECONDS = 1.0
+    CALENDAR_MAX_AGE = 300
 
     MAIL_SERVER = "localhost"
     MAIL_PORT = 25
@@ -62,6 +69,7 @@ class DevelopmentConfig(Config):
 
 class TestingConfig(Config):
     TESTING = True
+    CALENDAR_CACHE_SECONDS = 0.0
     SECRET_KEY = "testing-secret-key"  # noqa: S105
     WTF_CSRF_ENABLED = True
     PREFERRED_URL_SCHEME = "http"

@@ -72,24 +72,32 @@ def register_extensions(app: Flask) -> None:
 
     with app.app_context():
         enable_sqlite_foreign_keys(db.engine)
+    from app.calendar.cache import init_cache
+
+    init_cache(app)
 
 
 def register_models() -> None:
     """Import every model module so metadata (and Alembic) sees all tables."""
     import app.accounts.models
     import app.audit
+    import app.calendar.revision
     import app.campaigns.models
+    import app.mail
+    import app.press.models
     import app.territories.models  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:
     from app.accounts.routes import bp as accounts_bp
+    from app.calendar.routes import bp as calendar_bp
     from app.campaigns.manage_routes import bp as manage_bp
     from app.campaigns.routes import bp as campaigns_bp
     from app.public.routes import bp as public_bp
     from app.territories.routes import bp as territories_bp
 
-    for blueprint in (public_bp, campaigns_bp, territories_bp, accounts_bp, manage_bp):
+    for blueprint in (public_bp, calendar_bp, campaigns_bp, territories_bp, accounts_bp,
+                      manage_bp):
         app.register_blueprint(blueprint)
 
 

@@ -21,7 +21,8 @@ MESSAGES = {
 }
 
 
-def _render(code: int, detail: str | None = None):
+def render_error(code: int, detail: str | None = None):
+    """The French error page (or JSON for the API), with an optional specific message."""
     title, message = MESSAGES.get(code, (f"Erreur {code}", "La demande n’a pas abouti."))
     if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
         return jsonify(error=title, message=detail or message), code
@@ -32,17 +33,17 @@ def _render(code: int, detail: str | None = None):
 def init_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(_error: CSRFError):
-        return _render(400, "Le formulaire a expiré ou n’est pas valide. Rechargez la page et "
+        return render_error(400, "Le formulaire a expiré ou n’est pas valide. Rechargez la page et "
                             "recommencez.")
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        return _render(error.code)
+        return render_error(error.code)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         db.session.rollback()
         app.logger.exception("Erreur non gérée", exc_info=error)
-        return _render(500)
+        return render_error(500)

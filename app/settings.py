@@ -34,6 +34,8 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "BRAND_CONTACT_EMAIL": str,
     "FEATURED_CAMPAIGN": str,
     "CONCERTO_NOW": str,
+    "PUBLIC_BASE_URL": str,
+    "CALENDAR_UID_DOMAIN": str,
 }
 
 

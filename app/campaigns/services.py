@@ -18,6 +18,7 @@ from app.campaigns.models import (
     Step,
     StepStatus,
 )
+from app.campaigns.signals import step_calendar_changed
 from app.extensions import db
 from app.territories.models import Territory
 
@@ -46,10 +47,20 @@ def _apply(step: Step, values: dict[str, Any], fields: tuple[str, ...]) -> dict[
     return changes
 
 
-def _bump_sequence_if_needed(step: Step, changes: dict[str, tuple]) -> None:
+def _bump_sequence_if_needed(step: Step, changes: dict[str, tuple]) -> bool:
     """Calendars learn of a change to a public step through a higher SEQUENCE."""
     if step.is_public and any(field in CALENDAR_FIELDS for field in changes):
         step.sequence += 1
+        return True
+    return False
+
+
+def _calendar_change(step: Step, changes: dict[str, tuple]) -> str:
+    if step.status is StepStatus.CANCELLED:
+        return "cancelled"
+    if "day" in changes and changes["day"][0] is None:
+        return "scheduled"
+    return "unscheduled" if step.day is None else "moved"
 
 
 def create_step(values: dict[str, Any], user: User | None) -> Step:
@@ -71,10 +82,12 @@ def update_step(step: Step, values: dict[str, Any], user: User | None,
         raise StepStateError("Une étape annulée ne peut plus être modifiée.")
     changes = _apply(step, values, fields)
     if changes:
-        _bump_sequence_if_needed(step, changes)
+        calendar_changed = _bump_sequence_if_needed(step, changes)
         audit.record(action, step, f"Modification de l’étape « {step.title} »", changes,
                      user=user)
         db.session.commit()
+        if calendar_changed:
+            step_calendar_changed.send(step, change=_calendar_change(step, changes))
     return changes
 
 
@@ -92,6 +105,8 @@ def publish_step(step: Step, user: User | None) -> None:
     audit.record("step.publish", step, f"Publication de l’étape « {step.title} »",
                  {"status": (StepStatus.DRAFT, StepStatus.PUBLISHED)}, user=user)
     db.session.commit()
+    if step.day is not None:
+        step_calendar_changed.send(step, change="scheduled")
 
 
 def cancel_step(step: Step, user: User | None, reason: str = "") -> None:
@@ -104,6 +119,8 @@ def cancel_step(step: Step, user: User | None, reason: str = "") -> None:
     summary = f"Annulation de l’étape « {step.title} »" + (f" : {reason}" if reason else "")
     audit.record("step.cancel", step, summary, {"status": (old, step.status)}, user=user)
     db.session.commit()
+    if old is not StepStatus.DRAFT:
+        step_calendar_changed.send(step, change="cancelled")
 
 
 def copy_step(step: Step, territory: Territory, schedule: dict[str, date | time | None],

@@ -1,0 +1,1 @@
+"""Calendar publishing: iCalendar invites and feeds, add-to-calendar links."""

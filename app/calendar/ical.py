@@ -1,0 +1,139 @@
+"""Steps as iCalendar (RFC 5545) events, feeds and iTIP (RFC 5546) invitations.
+
+Lessons others paid for: the UID never changes (stored uuid), SEQUENCE grows with each published
+change, timed events carry TZID with its VTIMEZONE (Outlook shifts times otherwise), date-only
+steps are all-day events, and a step with no date yet is in no calendar file at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from flask import current_app
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from app import french
+from app.campaigns.models import Schedule, Step, StepStatus
+from app.urls import absolute_url
+
+PRODID = "-//Concerto//Concertations publiques en santé//FR"
+REFRESH = timedelta(hours=1)
+
+
+def in_calendars(step: Step) -> bool:
+    """Only public steps with a date appear in calendar files."""
+    return step.is_public and step.schedule is not Schedule.UNKNOWN
+
+
+def uid(step: Step) -> str:
+    return f"{step.uid}@{current_app.config['CALENDAR_UID_DOMAIN']}"
+
+
+def _status(step: Step) -> str:
+    if step.status is StepStatus.CANCELLED:
+        return "CANCELLED"
+    return "TENTATIVE" if step.schedule is Schedule.DATE_ONLY else "CONFIRMED"
+
+
+def description(step: Step, url: str) -> str:
+    """Plain text: presentation, questions, programme, press point, link."""
+    lines = [step.description.strip()] if step.description.strip() else []
+    if step.campaign.challenges:
+        lines += ["", "Les questions en débat :"]
+        lines += [f"- {c.title} : {c.description}" for c in step.campaign.challenges]
+    if step.agenda_items:
+        lines += ["", "Programme :"]
+        for item in step.agenda_items:
+            when = french.time_label(item.start_time) if item.start_time else ""
+            if item.start_time and item.end_time:
+                when += f" – {french.time_label(item.end_time)}"
+            lines.append(f"- {when + ' : ' if when else ''}{item.title}")
+    if step.press_point_time:
+        lines += ["", f"Point presse à {french.time_label(step.press_point_time)}."]
+    lines += ["", f"Informations et inscription : {url}"]
+    return "\n".join(lines).strip()
+
+
+def step_event(step: Step, attendee: tuple[str, str] | None = None) -> Event:
+    """One VEVENT for a dated public step. ``attendee`` = (name, email) for an invitation."""
+    url = absolute_url("campaigns.step_page", step_id=step.id)
+    event = Event()
+    event.add("uid", uid(step))
+    event.add("dtstamp", step.updated_at)
+    event.add("last-modified", step.updated_at)
+    event.add("created", step.created_at)
+    event.add("sequence", step.sequence)
+    event.add("summary", step.title)
+    if step.place:
+        event.add("location", step.place)
+    event.add("description", description(step, url))
+    event.add("url", url)
+    event.add("status", _status(step))
+    event.add("transp", "OPAQUE")
+    config = current_app.config
+    organizer = vCalAddress(f"mailto:{config['BRAND_CONTACT_EMAIL']}")
+    organizer.params["cn"] = vText(config["BRAND_OPERATOR"])
+    event.add("organizer", organizer)
+    if attendee:
+        name, email = attendee
+        address = vCalAddress(f"mailto:{email}")
+        address.params.update({"cn": vText(name), "role": "NON-PARTICIPANT",
+                               "partstat": "NEEDS-ACTION", "rsvp": "FALSE"})
+        event.add("attendee", address)
+    if step.schedule is Schedule.TIMED:
+        event.add("dtstart", step.starts_at)
+        event.add("dtend", step.ends_at or step.starts_at + timedelta(hours=1))
+    elif step.schedule is Schedule.DATE_ONLY:
+        event.add("dtstart", step.day)
+        event.add("dtend", step.day + timedelta(days=1))
+    # A step back to "date à venir" has no date: only its cancellation is ever sent.
+    return event
+
+
+def _calendar(method: str) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    return calendar
+
+
+def feed(steps: Iterable[Step], name: str) -> bytes:
+    """A subscribable calendar (METHOD:PUBLISH); cancelled steps stay in it as CANCELLED."""
+    calendar = _calendar("PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", current_app.config["DEFAULT_TIMEZONE"])
+    calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")
+    dated = [step for step in steps if in_calendars(step)]
+    for step in dated:
+        calendar.add_component(step_event(step))
+    _add_timezones(calendar, dated)
+    return calendar.to_ical()
+
+
+def _add_timezones(calendar: Calendar, steps: list[Step]) -> None:
+    """VTIMEZONEs for the TZIDs used, with transitions around the events' years only (the
+    default, 1970-2038, weighs several kilobytes per zone)."""
+    days = [step.day for step in steps if step.day]
+    if days:
+        calendar.add_missing_timezones(first_date=date(min(days).year - 1, 1, 1),
+                                       last_date=date(max(days).year + 2, 1, 1))
+
+
+def single(step: Step) -> bytes:
+    """One step's file, to download or open."""
+    return feed([step], step.title)
+
+
+def invitation(step: Step, name: str, email: str) -> tuple[bytes, str]:
+    """An iTIP message for one attendee: (file, method). A step cancelled, or back to "date à
+    venir", is a CANCEL: calendar clients then remove the entry they hold under that UID."""
+    withdrawn = step.status is StepStatus.CANCELLED or step.schedule is Schedule.UNKNOWN
+    method = "CANCEL" if withdrawn else "REQUEST"
+    calendar = _calendar(method)
+    calendar.add_component(step_event(step, attendee=(name, email)))
+    _add_timezones(calendar, [step])
+    return calendar.to_ical(), method

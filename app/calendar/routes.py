@@ -1,0 +1,75 @@
+"""Calendar files: one step's .ics, and feeds (all campaigns, a campaign, a département)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, Response, abort, current_app, make_response, request
+
+from app.calendar import ical, queries
+from app.calendar.cache import feed_cache
+from app.campaigns.queries import campaign_with_challenges
+from app.errors import render_error
+from app.territories.queries import departement_by_code
+from app.urls import base_url
+
+bp = Blueprint("calendar", __name__)
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+def _serve(key: tuple, build: Callable[[], bytes], filename: str,
+           disposition: str = "inline") -> Response:
+    """A cached calendar file, with ETag and Last-Modified, or 304 when the client has it."""
+    cached = feed_cache().get((*key, base_url()), build)
+    response = Response(cached.body, content_type=CONTENT_TYPE)
+    response.set_etag(cached.etag.strip('"'))
+    response.last_modified = cached.last_modified
+    response.cache_control.public = True
+    response.cache_control.max_age = current_app.config["CALENDAR_MAX_AGE"]
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response.make_conditional(request)
+
+
+@bp.get("/calendrier.ics")
+def all_feed():
+    name = f"{current_app.config['BRAND_SITE_NAME']} — toutes les concertations"
+    return _serve(("all",), lambda: ical.feed(queries.all_steps(), name), "concertations.ics")
+
+
+@bp.get("/demarches/<slug>.ics")
+def campaign_feed(slug: str):
+    def build() -> bytes:
+        campaign = campaign_with_challenges(slug)
+        if campaign is None:
+            abort(404)
+        return ical.feed(queries.campaign_steps(campaign), campaign.title)
+
+    return _serve(("campaign", slug), build, f"{slug}.ics")
+
+
+@bp.get("/departements/<code>.ics")
+def departement_feed(code: str):
+    def build() -> bytes:
+        territory = departement_by_code(code)
+        if territory is None:
+            abort(404)
+        return ical.feed(queries.territory_steps(territory),
+                         f"Concertations santé — {territory.name}")
+
+    return _serve(("departement", code), build, f"concertations-{code}.ics")
+
+
+@bp.get("/etapes/<int:step_id>.ics")
+def step_ics(step_id: int):
+    def build() -> bytes:
+        step = queries.one_step(step_id)
+        if step is None or not step.is_public:
+            abort(404)
+        if not ical.in_calendars(step):
+            abort(make_response(render_error(
+                404, "Cette étape n’a pas encore de date : son invitation sera disponible "
+                     "dès qu’elle sera programmée.")))
+        return ical.single(step)
+
+    return _serve(("step", step_id), build, f"etape-{step_id}.ics", "attachment")

@@ -1,0 +1,149 @@
+"""Outgoing mail: composed, stored in a queue, then delivered; a failure is retried later.
+
+A mail server that is down never loses a message nor breaks the action that caused it: the
+message stays ``pending`` with its error, and ``flask send-mail`` (or the next delivery attempt)
+sends it again. Backends: ``smtp``; ``console`` prints; ``folder`` writes ``.eml`` files.
+"""
+
+from __future__ import annotations
+
+import enum
+import smtplib
+import sys
+from datetime import datetime
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.clock import now
+from app.db_types import UTCDateTime, enum_column
+from app.extensions import db
+
+MAX_ATTEMPTS = 8
+
+
+class MailStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after MAX_ATTEMPTS
+
+    @property
+    def label(self) -> str:
+        return {"pending": "En attente d’envoi", "sent": "Envoyé",
+                "failed": "Échec définitif"}[self.value]
+
+
+class OutboundMail(db.Model):
+    __tablename__ = "outbound_mail"
+    __table_args__ = (sa.Index("ix_outbound_mail_related", "related_type", "related_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    recipient: Mapped[str] = mapped_column(sa.String(254))
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    purpose: Mapped[str] = mapped_column(sa.String(60))
+    # What the mail is about, e.g. ("press_follow", 12), to show its status next to it.
+    related_type: Mapped[str | None] = mapped_column(sa.String(60))
+    related_id: Mapped[int | None]
+    message: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    status: Mapped[MailStatus] = mapped_column(enum_column(MailStatus),
+                                               default=MailStatus.PENDING, index=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(sa.String(500), default="")
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+def compose(to: str, subject: str, text: str,
+            invitation: tuple[bytes, str] | None = None) -> EmailMessage:
+    """A plain-text mail; with ``invitation`` = (ics, METHOD), an iTIP invitation that calendar
+    clients offer to add: the same file as the text/calendar alternative and as an attachment,
+    each with ``method=`` matching the file's METHOD."""
+    config = current_app.config
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = config["MAIL_DEFAULT_SENDER"]
+    message["To"] = to
+    message["Date"] = format_datetime(now())
+    message["Message-ID"] = make_msgid(domain=config["CALENDAR_UID_DOMAIN"])
+    message.set_content(text)
+    if invitation is not None:
+        body, method = invitation
+        params = {"method": method, "charset": "utf-8"}
+        message.add_alternative(body, maintype="text", subtype="calendar", params=params)
+        message.add_attachment(body, maintype="text", subtype="calendar", params=params,
+                               filename="invitation.ics")
+    return message
+
+
+def queue(message: EmailMessage, purpose: str,
+          related: tuple[str, int] | None = None) -> OutboundMail:
+    """Store a message to send; the caller's transaction commits it."""
+    mail = OutboundMail(recipient=message["To"], subject=message["Subject"], purpose=purpose,
+                        related_type=related[0] if related else None,
+                        related_id=related[1] if related else None,
+                        message=message.as_bytes(policy=SMTP_POLICY))
+    db.session.add(mail)
+    return mail
+
+
+def _send_smtp(mail: OutboundMail) -> None:
+    config = current_app.config
+    client_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
+    with client_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as client:
+        if config["MAIL_USE_TLS"]:
+            client.starttls()
+        if config["MAIL_USERNAME"]:
+            client.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        sender = config["MAIL_DEFAULT_SENDER"]
+        envelope_from = sender.rsplit("<", 1)[-1].rstrip(">").strip()
+        client.sendmail(envelope_from, [mail.recipient], mail.message)
+
+
+def _send_console(mail: OutboundMail) -> None:
+    print(f"----- courriel n° {mail.id} -----\n{mail.message.decode('utf-8', 'replace')}\n"
+          "----- fin du courriel -----", file=sys.stdout, flush=True)
+
+
+def _send_folder(mail: OutboundMail) -> None:
+    folder = Path(current_app.config["MAIL_FOLDER"]
+                  or Path(current_app.instance_path) / "mails")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{now():%Y%m%d-%H%M%S}-{mail.id}.eml").write_bytes(mail.message)
+
+
+BACKENDS = {"smtp": _send_smtp, "console": _send_console, "folder": _send_folder}
+
+
+def deliver(mail: OutboundMail) -> bool:
+    """Try to send one queued mail; record the outcome (the caller commits)."""
+    mail.attempts += 1
+    try:
+        BACKENDS[current_app.config["MAIL_BACKEND"]](mail)
+    except (OSError, smtplib.SMTPException) as error:
+        mail.last_error = f"{type(error).__name__}: {error}"[:500]
+        if mail.attempts >= MAX_ATTEMPTS:
+            mail.status = MailStatus.FAILED
+        current_app.logger.warning("Envoi du courriel %s échoué : %s", mail.id, error)
+        return False
+    mail.status, mail.sent_at, mail.last_error = MailStatus.SENT, now(), ""
+    return True
+
+
+def send_pending(ids: list[int] | None = None) -> tuple[int, int]:
+    """Deliver pending mails (only ``ids`` if given), committing after each; (sent, failed)."""
+    query = sa.select(OutboundMail).where(OutboundMail.status == MailStatus.PENDING)
+    if ids is not None:
+        query = query.where(OutboundMail.id.in_(ids))
+    sent = failed = 0
+    for mail in db.session.scalars(query.order_by(OutboundMail.id)).all():
+        if deliver(mail):
+            sent += 1
+        else:
+            failed += 1
+        db.session.commit()
+    return sent, failed

@@ -1,0 +1,1 @@
+"""Press: accreditations, followed steps and their invitations, press kits."""
