@@ -57,6 +57,13 @@ class Config:
     MAIL_BACKEND = "smtp"
     MAIL_FOLDER = ""
 
+    # Press space: who journalists call, and press-kit upload limits.
+    PRESS_CONTACT_NAME = "Service presse"
+    PRESS_CONTACT_EMAIL = ""  # empty: BRAND_CONTACT_EMAIL
+    PRESS_CONTACT_PHONE = ""
+    UPLOAD_FOLDER = ""  # empty: <instance>/uploads (never under static/)
+    PRESS_KIT_MAX_BYTES = 10 * 1024 * 1024
+
     REDIS_URL = ""
     TESTING = False
     DEBUG = False

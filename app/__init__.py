@@ -93,11 +93,13 @@ def register_blueprints(app: Flask) -> None:
     from app.calendar.routes import bp as calendar_bp
     from app.campaigns.manage_routes import bp as manage_bp
     from app.campaigns.routes import bp as campaigns_bp
+    from app.press.manage_routes import bp as manage_press_bp
+    from app.press.routes import bp as press_bp
     from app.public.routes import bp as public_bp
     from app.territories.routes import bp as territories_bp
 
-    for blueprint in (public_bp, calendar_bp, campaigns_bp, territories_bp, accounts_bp,
-                      manage_bp):
+    for blueprint in (public_bp, calendar_bp, campaigns_bp, territories_bp, press_bp,
+                      accounts_bp, manage_bp, manage_press_bp):
         app.register_blueprint(blueprint)
 
 

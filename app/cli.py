@@ -14,6 +14,17 @@ from app.territories.models import Territory, TerritoryKind
 def init_cli(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(send_mail_command)
+
+
+@click.command("send-mail")
+def send_mail_command() -> None:
+    """Envoie les courriels en attente (à lancer régulièrement, par exemple par cron)."""
+    from app.mail import send_pending
+
+    sent, failed = send_pending()
+    click.echo(f"{sent} courriel(s) envoyé(s), {failed} en échec "
+               "(nouvel essai au prochain passage).")
 
 
 @click.command("seed")

@@ -37,3 +37,12 @@ def number_label(value: int) -> str:
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     word = singular if count < 2 else (plural_form or singular + "s")
     return f"{number_label(count)} {word}"
+
+
+def size_label(size: int) -> str:
+    """« 850 octets », « 12 ko », « 1,4 Mo »."""
+    if size < 1024:
+        return f"{size} octets"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)} ko"
+    return f"{size / (1024 * 1024):.1f} Mo".replace(".", ",")

@@ -12,12 +12,14 @@ from typing import Any
 from flask import abort
 
 from app.accounts.models import Role, User
-from app.campaigns.models import Step
+from app.campaigns.models import Campaign, Step
 from app.territories.models import Territory
 
 # Actions on a step (or, for step.create, on the territory that would hold it).
 STEP_ACTIONS = frozenset({"step.create", "step.edit", "step.publish", "step.reschedule",
-                          "step.cancel", "step.copy", "step.view_history"})
+                          "step.cancel", "step.copy", "step.view_history", "press.manage"})
+# Actions on a campaign, for organisers of its region.
+CAMPAIGN_ACTIONS = frozenset({"campaign.press"})
 ADMIN_ACTIONS = frozenset({"audit.view", "user.manage"})
 STAFF_ACTIONS = frozenset({"backoffice.enter"})
 
@@ -47,7 +49,11 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
         return True
     if action in ADMIN_ACTIONS:
         return False
-    if action in STEP_ACTIONS and user.role is Role.ORGANISER:
+    if user.role is not Role.ORGANISER:
+        return False
+    if action in CAMPAIGN_ACTIONS:
+        return isinstance(obj, Campaign) and covers(user, obj.territory)
+    if action in STEP_ACTIONS:
         territory = obj.territory if isinstance(obj, Step) else obj
         if action == "step.create" and territory is None:
             return bool(user.territories)  # may open the creation form

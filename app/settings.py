@@ -36,6 +36,11 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "CONCERTO_NOW": str,
     "PUBLIC_BASE_URL": str,
     "CALENDAR_UID_DOMAIN": str,
+    "PRESS_CONTACT_NAME": str,
+    "PRESS_CONTACT_EMAIL": str,
+    "PRESS_CONTACT_PHONE": str,
+    "UPLOAD_FOLDER": str,
+    "PRESS_KIT_MAX_BYTES": int,
 }
 
 

@@ -40,6 +40,7 @@ def init_templating(app: Flask) -> None:
     app.add_template_filter(french.number_label, "number")
     app.add_template_filter(step_when, "when")
     app.add_template_filter(timespan, "timespan")
+    app.add_template_filter(french.size_label, "filesize")
     app.add_template_global(french.month_label, "month_label")
     app.add_template_global(french.plural, "plural")
     app.add_template_global(CALENDAR_STATES, "states")

@@ -4,10 +4,15 @@ emptied after each test; a client; a way to log in; CSRF tokens; SQL statement c
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Iterator
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
 
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -45,6 +50,9 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     application = create_app("testing", {
         "SQLALCHEMY_DATABASE_URI": _database_uri(tmp_path_factory),
         "MAIL_FOLDER": str(tmp_path_factory.mktemp("mail")),
+        "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
+        # No mail server unless a test asks for the `smtp` fixture: sending fails fast.
+        "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": 9,
     })
     with application.app_context():
         _reset_schema()
@@ -79,3 +87,42 @@ class IsolatedClient(FlaskClient):
 def client(app: Flask) -> FlaskClient:
     app.test_client_class = IsolatedClient
     return app.test_client()
+
+
+class Inbox:
+    """Messages received by the test SMTP server, parsed."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, _server, _session, envelope) -> str:
+        self.messages.append(message_from_bytes(envelope.content, policy=default_policy))
+        return "250 Message accepted"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def _smtp_server() -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox()
+    port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+
+@pytest.fixture
+def smtp(app: Flask, _smtp_server) -> Inbox:
+    """A real SMTP server on loopback (aiosmtpd); the app sends its mail there."""
+    inbox, port = _smtp_server
+    inbox.messages.clear()
+    app.config.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    return inbox

@@ -26,6 +26,11 @@ def in_calendars(step: Step) -> bool:
     return step.is_public and step.schedule is not Schedule.UNKNOWN
 
 
+def one_line(text: str) -> str:
+    """Titles and places are single lines in every calendar client."""
+    return " ".join(text.split())
+
+
 def uid(step: Step) -> str:
     return f"{step.uid}@{current_app.config['CALENDAR_UID_DOMAIN']}"
 
@@ -64,10 +69,10 @@ def step_event(step: Step, attendee: tuple[str, str] | None = None) -> Event:
     event.add("last-modified", step.updated_at)
     event.add("created", step.created_at)
     event.add("sequence", step.sequence)
-    event.add("summary", step.title)
+    event.add("summary", one_line(step.title))
     if step.place:
-        event.add("location", step.place)
-    event.add("description", description(step, url))
+        event.add("location", one_line(step.place))
+    event.add("description", description(step, url).replace("\r\n", "\n").replace("\r", "\n"))
     event.add("url", url)
     event.add("status", _status(step))
     event.add("transp", "OPAQUE")
@@ -103,7 +108,7 @@ def _calendar(method: str) -> Calendar:
 def feed(steps: Iterable[Step], name: str) -> bytes:
     """A subscribable calendar (METHOD:PUBLISH); cancelled steps stay in it as CANCELLED."""
     calendar = _calendar("PUBLISH")
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", one_line(name))
     calendar.add("x-wr-timezone", current_app.config["DEFAULT_TIMEZONE"])
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
@@ -128,12 +133,17 @@ def single(step: Step) -> bytes:
     return feed([step], step.title)
 
 
-def invitation(step: Step, name: str, email: str) -> tuple[bytes, str]:
-    """An iTIP message for one attendee: (file, method). A step cancelled, or back to "date à
-    venir", is a CANCEL: calendar clients then remove the entry they hold under that UID."""
-    withdrawn = step.status is StepStatus.CANCELLED or step.schedule is Schedule.UNKNOWN
+def invitation(step: Step, name: str, email: str, withdrawn: bool = False) -> tuple[bytes, str]:
+    """An iTIP message for one attendee: (file, method). A step cancelled, back to "date à
+    venir", or no longer followed (``withdrawn``) is a CANCEL: calendar clients then remove the
+    entry they hold under that UID."""
+    withdrawn = (withdrawn or step.status is StepStatus.CANCELLED
+                 or step.schedule is Schedule.UNKNOWN)
     method = "CANCEL" if withdrawn else "REQUEST"
     calendar = _calendar(method)
-    calendar.add_component(step_event(step, attendee=(name, email)))
+    event = step_event(step, attendee=(name, email))
+    if withdrawn:
+        event["status"] = "CANCELLED"
+    calendar.add_component(event)
     _add_timezones(calendar, [step])
     return calendar.to_ical(), method

@@ -80,7 +80,7 @@ def dashboard():
         query = query.where(Step.territory_id.in_(
             descendant_ids({t.id for t in current_user.territories})))
     steps = list(db.session.scalars(query).unique())
-    return render_template("manage/dashboard.html", steps=steps)
+    return render_template("manage/dashboard.html", steps=steps, campaigns=all_campaigns())
 
 
 @bp.route("/etapes/nouvelle", methods=["GET", "POST"])

@@ -6,8 +6,10 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from app import clock, policy
+from app.calendar.links import feed_links, step_links
 from app.campaigns import queries
 from app.campaigns.models import CALENDAR_STATES
+from app.press.services import kit_files
 from app.territories.queries import departement_by_code, departements
 
 bp = Blueprint("campaigns", __name__)
@@ -31,7 +33,16 @@ def calendar():
     )
     today = clock.today()
     view = queries.calendar(filters, today)
-    return render_template("campaigns/calendar.html", view=view, filters=filters,
+    if filters.departement is not None:
+        feed = feed_links("calendar.departement_feed",
+                          f"Concertations santé — {filters.departement.name}",
+                          code=filters.departement.code)
+    elif filters.campaign is not None:
+        feed = feed_links("calendar.campaign_feed", filters.campaign.title,
+                          slug=filters.campaign.slug)
+    else:
+        feed = feed_links("calendar.all_feed", "Toutes les concertations")
+    return render_template("campaigns/calendar.html", view=view, filters=filters, feed=feed,
                            campaigns=campaigns, departements=departements(), today=today)
 
 
@@ -42,6 +53,7 @@ def campaign_page(slug: str):
         abort(404)
     today = clock.today()
     return render_template("campaigns/campaign.html", campaign=campaign,
+                           feed=feed_links("calendar.campaign_feed", campaign.title, slug=slug),
                            counts=queries.campaign_step_counts(campaign, today),
                            upcoming=queries.upcoming_steps(campaign, today))
 
@@ -52,4 +64,5 @@ def step_page(step_id: int):
     # Drafts are visible to those who may edit them (preview), and to nobody else.
     if step is None or (not step.is_public and not policy.can(current_user, "step.edit", step)):
         abort(404)
-    return render_template("campaigns/step.html", step=step, state=step.public_state(clock.today()))
+    return render_template("campaigns/step.html", step=step, state=step.public_state(clock.today()),
+                           links=step_links(step), kit=kit_files(step=step))

@@ -1,0 +1,65 @@
+"""Press-kit files: checked by size and real type, stored outside static/, served as downloads."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from pathlib import Path
+
+import filetype
+from flask import current_app
+from werkzeug.datastructures import FileStorage
+
+# Real types accepted, by what the file's bytes say (not its name), with their label.
+ALLOWED_TYPES = {
+    "application/pdf": "PDF",
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word (DOCX)",
+    "application/zip": "ZIP",
+}
+
+
+class RejectedFileError(ValueError):
+    """The message is for the person who uploaded the file."""
+
+
+def upload_folder() -> Path:
+    folder = Path(current_app.config["UPLOAD_FOLDER"]
+                  or Path(current_app.instance_path) / "uploads") / "press"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def clean_filename(name: str) -> str:
+    """A file name safe to show and to offer as a download name."""
+    name = unicodedata.normalize("NFKC", Path(name.replace("\\", "/")).name)
+    name = re.sub(r"[^\w.\- ]+", "_", name).strip(" ._") or "document"
+    return name[:150]
+
+
+def store(upload: FileStorage) -> tuple[str, str, int]:
+    """Check and store an upload; return (stored name, real content type, size)."""
+    limit = current_app.config["PRESS_KIT_MAX_BYTES"]
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        megabytes = limit // (1024 * 1024)
+        raise RejectedFileError(f"Le fichier dépasse la taille autorisée ({megabytes} Mo).")
+    if not data:
+        raise RejectedFileError("Le fichier est vide.")
+    kind = filetype.guess(data)
+    if kind is None or kind.mime not in ALLOWED_TYPES:
+        raise RejectedFileError("Ce type de fichier n’est pas accepté. Formats possibles : "
+                           + ", ".join(ALLOWED_TYPES.values()) + ".")
+    stored_name = f"{uuid.uuid4().hex}.{kind.extension}"
+    (upload_folder() / stored_name).write_bytes(data)
+    return stored_name, kind.mime, len(data)
+
+
+def remove(stored_name: str) -> None:
+    (upload_folder() / stored_name).unlink(missing_ok=True)
+
+
+def path_of(stored_name: str) -> Path:
+    return upload_folder() / stored_name

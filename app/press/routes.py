@@ -1,0 +1,95 @@
+"""Public press space: contacts, feeds, press-point calendar, press kits, accreditation."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
+
+from app import clock
+from app.calendar.links import feed_links
+from app.campaigns.queries import all_campaigns
+from app.extensions import db
+from app.forms import choices
+from app.press import files, services
+from app.press.forms import AccreditationForm, FollowForm
+from app.press.models import PressKitFile
+from app.territories.queries import departements
+
+bp = Blueprint("press", __name__, url_prefix="/presse")
+
+
+def _step_choices(form: FollowForm) -> None:
+    form.steps.choices = choices([
+        (step.id, f"{step.title} — {step.campaign.title}") for step in services.followable_steps()])
+
+
+@bp.get("/")
+def press_space():
+    campaigns = all_campaigns()
+    feeds = [feed_links("calendar.campaign_feed", c.title, slug=c.slug) for c in campaigns]
+    feeds.append(feed_links("calendar.all_feed", "Toutes les concertations"))
+    return render_template(
+        "press/space.html", campaigns=campaigns, feeds=feeds, departements=departements(),
+        steps=services.followable_steps(), kit=services.kit_files(), today=clock.today(),
+        contact_email=current_app.config["PRESS_CONTACT_EMAIL"]
+        or current_app.config["BRAND_CONTACT_EMAIL"])
+
+
+@bp.route("/accreditation", methods=["GET", "POST"])
+def accreditation():
+    form = AccreditationForm()
+    _step_choices(form)
+    if form.validate_on_submit():
+        existing = services.by_email(form.email.data)
+        if existing is not None:
+            services.send_manage_link(existing)
+            flash("Cette adresse est déjà accréditée : nous venons de vous envoyer par courriel "
+                  "le lien pour gérer votre accréditation.", "info")
+            return redirect(url_for("press.press_space"))
+        services.accredit(form.payload(), form.steps.data)
+        flash("Votre accréditation est enregistrée. Vous allez recevoir un courriel de "
+              "confirmation et une invitation pour chaque étape datée que vous suivez.", "success")
+        return redirect(url_for("press.press_space"))
+    return render_template("press/accreditation.html", form=form)
+
+
+@bp.route("/accreditation/<token>", methods=["GET", "POST"])
+def manage_accreditation(token: str):
+    accreditation = services.by_token(token)
+    if accreditation is None:
+        abort(404)
+    form = FollowForm(data={"steps": [follow.step_id for follow in accreditation.follows]})
+    _step_choices(form)
+    if form.validate_on_submit():
+        services.update_follows(accreditation, form.steps.data)
+        flash("Les étapes que vous suivez sont mises à jour.", "success")
+        return redirect(url_for("press.manage_accreditation", token=token))
+    return render_template("press/manage.html", form=form, accreditation=accreditation)
+
+
+@bp.post("/accreditation/<token>/retirer")
+def withdraw_accreditation(token: str):
+    accreditation = services.by_token(token)
+    if accreditation is None:
+        abort(404)
+    services.withdraw(accreditation)
+    flash("Votre accréditation et vos coordonnées sont supprimées.", "success")
+    return redirect(url_for("press.press_space"))
+
+
+@bp.get("/fichiers/<int:file_id>/<path:name>")
+def kit_file(file_id: int, name: str):
+    kit_file = db.session.get(PressKitFile, file_id)
+    if kit_file is None or not kit_file.campaign or (kit_file.step and not kit_file.step.is_public):
+        abort(404)
+    # The name in the URL is cosmetic; the file is found by id, stored under a random name.
+    return send_file(files.path_of(kit_file.stored_name), mimetype=kit_file.content_type,
+                     as_attachment=True, download_name=kit_file.original_name)
