@@ -11,8 +11,10 @@ import enum
 import smtplib
 import sys
 from datetime import datetime
+from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
+from email.policy import default as default_policy
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
@@ -105,8 +107,14 @@ def _send_smtp(mail: OutboundMail) -> None:
 
 
 def _send_console(mail: OutboundMail) -> None:
-    print(f"----- courriel n° {mail.id} -----\n{mail.message.decode('utf-8', 'replace')}\n"
-          "----- fin du courriel -----", file=sys.stdout, flush=True)
+    """Readable in a terminal: decoded headers, the text, and the names of attached files."""
+    message = message_from_bytes(mail.message, policy=default_policy)
+    text = message.get_body(preferencelist=("plain",))
+    attached = [part.get_filename() for part in message.iter_attachments()]
+    print(f"----- courriel n° {mail.id} -----\nTo: {message['To']}\n"
+          f"Subject: {message['Subject']}\n\n{text.get_content() if text else ''}\n"
+          f"Pièces jointes : {', '.join(attached) or 'aucune'}\n----- fin du courriel -----",
+          file=sys.stdout, flush=True)
 
 
 def _send_folder(mail: OutboundMail) -> None:
