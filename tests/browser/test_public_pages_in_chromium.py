@@ -54,6 +54,7 @@ def test_step_page_is_accessible(page, live_server, seeded):
 @pytest.mark.parametrize(("path", "name"), [
     ("/", "accueil"), ("/departements/12", "departement-aveyron"),
     ("/connexion", "connexion"), ("/page-inconnue", "erreur-404"),
+    ("/presse/", "espace-presse"), ("/presse/accreditation", "accreditation-presse"),
 ])
 def test_other_public_pages_are_accessible(page, live_server, seeded, path, name):
     page.goto(f"{live_server}{path}")
@@ -76,3 +77,13 @@ def test_organiser_logs_in_and_sees_errors_on_the_step_form(page, live_server, s
     assert "après l’heure de début" in page.locator("#end_time-messages").inner_text()
     assert page.input_value("#capacity") == "-3"
     assert_accessible(page, "formulaire-etape-erreurs")
+
+
+def test_journalist_accreditation_form_shows_errors_accessibly(page, live_server, seeded):
+    page.goto(f"{live_server}/presse/accreditation")
+    page.fill("#name", "Claire Martin")
+    page.fill("#email", "pas-une-adresse")
+    page.click("button:has-text('Demander l’accréditation')")
+    assert "adresse électronique valide" in page.locator("#email-messages").inner_text()
+    assert page.input_value("#name") == "Claire Martin"
+    assert_accessible(page, "accreditation-erreurs")
