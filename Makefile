@@ -74,7 +74,7 @@ lint: $(VENV)/.stamp-dev
 	$(VENV)/bin/ruff check .
 
 bench: install-dev
-	bash bench/run.sh
+	$(PY) bench/bench.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) instance
