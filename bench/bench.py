@@ -127,7 +127,8 @@ def format_report(rows: list[tuple[str, dict]], baseline: dict, seconds: int) ->
              f"sync, PostgreSQL, wrk {CONNECTIONS} connexions, {seconds} s par adresse, "
              f"{os.cpu_count()} cœurs",
              "",
-             f"{'adresse':<50} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'/ réf.':>7} {'erreurs':>8}"]
+             f"{'adresse':<50} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'/ réf.':>7} "
+             f"{'erreurs':>8}"]
     for label, figures in rows:
         ratio = figures["rate"] / baseline["rate"]
         lines.append(f"{label:<50} {figures['rate']:>9.0f} {figures['p50']:>8.2f} "
