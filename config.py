@@ -64,6 +64,11 @@ class Config:
     UPLOAD_FOLDER = ""  # empty: <instance>/uploads (never under static/)
     PRESS_KIT_MAX_BYTES = 10 * 1024 * 1024
 
+    # Registrations: how long a management link stays valid; when to anonymise registrations
+    # of steps held long ago (flask purge-personal-data).
+    REGISTRATION_LINK_DAYS = 180
+    REGISTRATION_RETENTION_DAYS = 365
+
     REDIS_URL = ""
     TESTING = False
     DEBUG = False

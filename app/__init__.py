@@ -85,6 +85,7 @@ def register_models() -> None:
     import app.campaigns.models
     import app.mail
     import app.press.models
+    import app.registrations.models
     import app.territories.models  # noqa: F401
 
 
@@ -96,10 +97,13 @@ def register_blueprints(app: Flask) -> None:
     from app.press.manage_routes import bp as manage_press_bp
     from app.press.routes import bp as press_bp
     from app.public.routes import bp as public_bp
+    from app.registrations.manage_routes import bp as manage_registrations_bp
+    from app.registrations.routes import bp as registrations_bp
     from app.territories.routes import bp as territories_bp
 
     for blueprint in (public_bp, calendar_bp, campaigns_bp, territories_bp, press_bp,
-                      accounts_bp, manage_bp, manage_press_bp):
+                      registrations_bp, accounts_bp, manage_bp, manage_press_bp,
+                      manage_registrations_bp):
         app.register_blueprint(blueprint)
 
 

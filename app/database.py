@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlalchemy import Engine, event
 
 
@@ -15,3 +16,15 @@ def enable_sqlite_foreign_keys(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+
+
+def lock_row_for_update(session, table: sa.Table, row_id: int) -> None:
+    """Serialise writers on one row until the transaction ends: ``SELECT ... FOR UPDATE`` on
+    PostgreSQL; on SQLite, a no-op write that takes the database's write lock at once (its
+    ``FOR UPDATE`` does nothing, and a read-then-write would race)."""
+    if session.get_bind().dialect.name == "sqlite":
+        # Plain SQL: a Core update() would also fire the table's onupdate defaults.
+        session.execute(sa.text(f'UPDATE "{table.name}" SET id = id WHERE id = :id'),  # noqa: S608
+                        {"id": row_id})
+    else:
+        session.execute(sa.select(table.c.id).where(table.c.id == row_id).with_for_update())

@@ -56,6 +56,20 @@ class RequiredWhen:
             raise StopValidation(self.message)
 
 
+class Printable:
+    """Refuse control characters (tabs and line breaks are allowed in long texts only)."""
+
+    def __init__(self, multiline: bool = False) -> None:
+        self.allowed = "\n\r\t" if multiline else ""
+
+    def __call__(self, _form: FrenchForm, field: Field) -> None:
+        value = field.data if isinstance(field.data, str) else ""
+        if any((ord(char) < 32 and char not in self.allowed) or 127 <= ord(char) < 160
+               for char in value):
+            raise ValidationError("Ce champ contient des caractères invisibles non autorisés : "
+                                  "retapez-le sans copier-coller de caractères spéciaux.")
+
+
 class YearRange:
     """Reject dates that cannot be those of a concertation (e.g. 1850)."""
 

@@ -61,10 +61,11 @@ class OutboundMail(db.Model):
 
 
 def compose(to: str, subject: str, text: str,
-            invitation: tuple[bytes, str] | None = None) -> EmailMessage:
+            invitation: tuple[bytes, str] | None = None,
+            attachments: list[tuple[bytes, str, str]] = ()) -> EmailMessage:
     """A plain-text mail; with ``invitation`` = (ics, METHOD), an iTIP invitation that calendar
     clients offer to add: the same file as the text/calendar alternative and as an attachment,
-    each with ``method=`` matching the file's METHOD."""
+    each with ``method=`` matching the file's METHOD. ``attachments``: (data, MIME type, name)."""
     config = current_app.config
     message = EmailMessage()
     message["Subject"] = subject
@@ -79,6 +80,9 @@ def compose(to: str, subject: str, text: str,
         message.add_alternative(body, maintype="text", subtype="calendar", params=params)
         message.add_attachment(body, maintype="text", subtype="calendar", params=params,
                                filename="invitation.ics")
+    for data, mime_type, filename in attachments:
+        maintype, subtype = mime_type.split("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return message
 
 

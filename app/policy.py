@@ -17,7 +17,8 @@ from app.territories.models import Territory
 
 # Actions on a step (or, for step.create, on the territory that would hold it).
 STEP_ACTIONS = frozenset({"step.create", "step.edit", "step.publish", "step.reschedule",
-                          "step.cancel", "step.copy", "step.view_history", "press.manage"})
+                          "step.cancel", "step.copy", "step.view_history", "press.manage",
+                          "registration.manage"})
 # Actions on a campaign, for organisers of its region.
 CAMPAIGN_ACTIONS = frozenset({"campaign.press"})
 ADMIN_ACTIONS = frozenset({"audit.view", "user.manage"})

@@ -41,6 +41,8 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "PRESS_CONTACT_PHONE": str,
     "UPLOAD_FOLDER": str,
     "PRESS_KIT_MAX_BYTES": int,
+    "REGISTRATION_LINK_DAYS": int,
+    "REGISTRATION_RETENTION_DAYS": int,
 }
 
 

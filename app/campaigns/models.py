@@ -135,6 +135,11 @@ class Step(db.Model):
     format: Mapped[StepFormat] = mapped_column(enum_column(StepFormat),
                                                default=StepFormat.IN_PERSON)
     meeting_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    # Registration rules: manual approval, seats reserved per category {"usagers": 40},
+    # and the fill thresholds (50, 80, 100 %) organisers were already told about.
+    requires_approval: Mapped[bool] = mapped_column(default=False)
+    category_quotas: Mapped[dict[str, int]] = mapped_column(sa.JSON, default=dict)
+    seat_alerts_sent: Mapped[list[int]] = mapped_column(sa.JSON, default=list)
     # Calendar identity: the UID never changes; the sequence grows with each published change.
     uid: Mapped[str] = mapped_column(sa.String(64), unique=True,
                                      default=lambda: str(uuid.uuid4()))

@@ -10,6 +10,8 @@ from app.calendar.links import feed_links, step_links
 from app.campaigns import queries
 from app.campaigns.models import CALENDAR_STATES
 from app.press.services import kit_files
+from app.registrations import seats
+from app.registrations import services as registration_services
 from app.territories.queries import departement_by_code, departements
 
 bp = Blueprint("campaigns", __name__)
@@ -65,4 +67,6 @@ def step_page(step_id: int):
     if step is None or (not step.is_public and not policy.can(current_user, "step.edit", step)):
         abort(404)
     return render_template("campaigns/step.html", step=step, state=step.public_state(clock.today()),
-                           links=step_links(step), kit=kit_files(step=step))
+                           links=step_links(step), kit=kit_files(step=step),
+                           registration_open=registration_services.closed_reason(step) is None,
+                           seats_left=seats.seats_left(step, seats.confirmed_counts(step.id)))

@@ -1,0 +1,1 @@
+"""Registrations: seats, waiting list, confirmations, check-in, attendance."""

@@ -1,0 +1,83 @@
+"""Registrant lists for spreadsheets (CSV, XLSX) and the printable sign-in sheet (PDF).
+
+Spreadsheet-safe: UTF-8 with a BOM, an optional ';' separator for French Excel, and any cell
+that a spreadsheet would read as a formula (= + - @, tab, carriage return) is neutralised.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+
+from flask import render_template
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from app.campaigns.models import Step
+from app.registrations.categories import PROFESSIONAL_TYPES, category_label
+from app.registrations.models import Registration, RegistrationQuestion
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """A text cell a spreadsheet would evaluate becomes plain text (leading apostrophe)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def rows(registrations: Iterable[Registration],
+         questions: list[RegistrationQuestion]) -> tuple[list[str], list[list[object]]]:
+    header = ["Nom", "Prénom", "Courriel", "Téléphone", "Organisme", "Département",
+              "Catégorie", "Type de structure", "Atelier souhaité", "Accessibilité", "Statut",
+              "Inscrit le", "Présent", *[question.label for question in questions]]
+    body = []
+    for registration in registrations:
+        body.append([neutralise(value) for value in (
+            registration.last_name, registration.first_name, registration.email,
+            registration.phone, registration.organisation,
+            registration.departement.name if registration.departement else "",
+            category_label(registration.category),
+            PROFESSIONAL_TYPES.get(registration.subcategory, ""),
+            registration.workshop.title if registration.workshop else "",
+            registration.accessibility_needs, registration.status.label,
+            registration.created_at.strftime("%d/%m/%Y %H:%M"),
+            "oui" if registration.checked_in_at else "non",
+            *[registration.answers.get(str(question.id), "") for question in questions])])
+    return header, body
+
+
+def to_csv(header: list[str], body: list[list[object]], separator: str = ",") -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=separator, quoting=csv.QUOTE_MINIMAL)
+    writer.writerow(header)
+    writer.writerows(body)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(header: list[str], body: list[list[object]], title: str) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = title[:31]
+    sheet.append(header)
+    for row in body:
+        sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            cell.data_type = "s"  # never a formula, whatever the text
+    for index, name in enumerate(header, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(12, len(name) + 2)
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def signin_sheet_pdf(step: Step, registrations: list[Registration]) -> bytes:
+    """The « liste d’émargement »: confirmed participants by name, with a column to sign."""
+    from weasyprint import HTML
+
+    html = render_template("registrations/signin_sheet.html", step=step,
+                           registrations=registrations, category_label=category_label)
+    return HTML(string=html).write_pdf()

@@ -1,0 +1,233 @@
+"""Organiser tools: registrants, approvals, exports, sign-in sheet, check-in, messages."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from app import audit, clock, policy
+from app.campaigns.models import Step
+from app.errors import render_error
+from app.extensions import db
+from app.forms import FrenchForm
+from app.registrations import exports, queries, services, tokens
+from app.registrations.categories import CATEGORIES
+from app.registrations.forms import MessageForm, QuestionForm, settings_form
+from app.registrations.models import Registration, RegistrationQuestion, RegistrationStatus
+
+bp = Blueprint("manage_registrations", __name__, url_prefix="/gestion")
+
+
+@bp.before_request
+@login_required
+def _staff_only():
+    policy.require(current_user, "backoffice.enter")
+
+
+def _step(step_id: int) -> Step:
+    step = db.session.get(Step, step_id) or abort(404)
+    policy.require(current_user, "registration.manage", step)
+    return step
+
+
+def _registration(registration_id: int) -> Registration:
+    registration = db.session.get(Registration, registration_id) or abort(404)
+    policy.require(current_user, "registration.manage", registration.step)
+    return registration
+
+
+def _filters() -> queries.RegistrantFilters:
+    return queries.RegistrantFilters(status=request.args.get("statut", ""),
+                                     category=request.args.get("categorie", ""),
+                                     search=request.args.get("q", "")[:100],
+                                     present=request.args.get("present", ""))
+
+
+@bp.get("/etapes/<int:step_id>/inscriptions")
+def registrations(step_id: int):
+    step = _step(step_id)
+    filters = _filters()
+    return render_template("registrations/manage_list.html", step=step, filters=filters,
+                           registrations=queries.registrants(step.id, filters),
+                           attendance=queries.attendance(step.id), categories=CATEGORIES,
+                           statuses=RegistrationStatus, held=step.is_past(clock.today()))
+
+
+@bp.post("/inscriptions/<int:registration_id>/<any(valider, refuser):decision>")
+def decide(registration_id: int, decision: str):
+    registration = _registration(registration_id)
+    try:
+        services.decide(registration, decision == "valider", current_user)
+    except services.RegistrationError as error:
+        flash(str(error), "error")
+    else:
+        flash(f"Demande de {registration.full_name} traitée.", "success")
+    return redirect(url_for(".registrations", step_id=registration.step_id))
+
+
+@bp.post("/inscriptions/<int:registration_id>/annuler")
+def cancel(registration_id: int):
+    registration = _registration(registration_id)
+    try:
+        promoted = services.cancel(registration, current_user)
+    except services.RegistrationError as error:
+        flash(str(error), "error")
+    else:
+        flash(f"Inscription de {registration.full_name} annulée"
+              + (f" ; {len(promoted)} personne(s) de la liste d’attente confirmée(s)."
+                 if promoted else "."), "success")
+    return redirect(url_for(".registrations", step_id=registration.step_id))
+
+
+@bp.post("/inscriptions/<int:registration_id>/presence")
+def toggle_presence(registration_id: int):
+    registration = _registration(registration_id)
+    present = request.form.get("present") == "1"
+    services.set_checked_in(registration, present, current_user)
+    flash(f"{registration.full_name} : {'présent(e)' if present else 'absent(e)'}.", "success")
+    target = request.form.get("retour") == "pointage"
+    return redirect(url_for(".check_in" if target else ".registrations",
+                            step_id=registration.step_id, q=request.form.get("q", "")))
+
+
+@bp.get("/etapes/<int:step_id>/pointage")
+def check_in(step_id: int):
+    step = _step(step_id)
+    search = request.args.get("q", "")[:100]
+    found = queries.registrants(step.id, queries.RegistrantFilters(
+        status=RegistrationStatus.CONFIRMED.value, search=search)) if search else []
+    present = sum(1 for r in queries.registrants(step.id, queries.RegistrantFilters(
+        status=RegistrationStatus.CONFIRMED.value, present="oui")))
+    return render_template("registrations/check_in.html", step=step, search=search,
+                           found=found, present=present)
+
+
+@bp.route("/pointage/<token>", methods=["GET", "POST"])
+def check_in_by_code(token: str):
+    """Where the QR code of a confirmation leads: the organiser confirms the arrival."""
+    try:
+        registration = services.by_uuid(tokens.read(token, tokens.CHECK_IN_SALT))
+    except tokens.TokenError as error:
+        return render_error(403, str(error))
+    if registration is None:
+        abort(404)
+    policy.require(current_user, "registration.manage", registration.step)
+    form = FrenchForm()
+    if form.validate_on_submit() and registration.status is RegistrationStatus.CONFIRMED:
+        services.set_checked_in(registration, True, current_user)
+        flash(f"Arrivée de {registration.full_name} enregistrée.", "success")
+        return redirect(url_for(".check_in", step_id=registration.step_id))
+    return render_template("registrations/check_in_code.html", registration=registration,
+                           form=form)
+
+
+def _export_rows(step: Step):
+    registrations = queries.registrants(step.id, _filters())
+    audit.record("registration.export", step, f"Export de {len(registrations)} inscription(s)")
+    db.session.commit()
+    return exports.rows(registrations, services.questions(step))
+
+
+def _download(body: bytes, mimetype: str, filename: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Cache-Control": "private, no-store"})
+
+
+@bp.get("/etapes/<int:step_id>/inscriptions.csv")
+def export_csv(step_id: int):
+    step = _step(step_id)
+    separator = ";" if request.args.get("separateur") == "point-virgule" else ","
+    header, body = _export_rows(step)
+    return _download(exports.to_csv(header, body, separator), "text/csv; charset=utf-8",
+                     f"inscriptions-etape-{step.id}.csv")
+
+
+@bp.get("/etapes/<int:step_id>/inscriptions.xlsx")
+def export_xlsx(step_id: int):
+    step = _step(step_id)
+    header, body = _export_rows(step)
+    return _download(exports.to_xlsx(header, body, "Inscriptions"),
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     f"inscriptions-etape-{step.id}.xlsx")
+
+
+@bp.get("/etapes/<int:step_id>/emargement.pdf")
+def signin_sheet(step_id: int):
+    step = _step(step_id)
+    confirmed = queries.registrants(step.id, queries.RegistrantFilters(
+        status=RegistrationStatus.CONFIRMED.value))
+    return _download(exports.signin_sheet_pdf(step, confirmed), "application/pdf",
+                     f"emargement-etape-{step.id}.pdf")
+
+
+@bp.route("/etapes/<int:step_id>/message", methods=["GET", "POST"])
+def message(step_id: int):
+    step = _step(step_id)
+    form = MessageForm()
+    if form.validate_on_submit():
+        count = services.message_all(step, form.subject.data, form.body.data, current_user)
+        flash(f"Message envoyé à {count} personne(s) inscrite(s).", "success")
+        return redirect(url_for(".registrations", step_id=step.id))
+    return render_template("registrations/message.html", step=step, form=form)
+
+
+@bp.route("/etapes/<int:step_id>/inscriptions/reglages", methods=["GET", "POST"])
+def settings(step_id: int):
+    step = _step(step_id)
+    form, question_form = settings_form(step), QuestionForm(prefix="question")
+    if form.validate_on_submit() and not question_form.label.data:
+        quotas = {code: form[f"quota_{code}"].data for code in CATEGORIES
+                  if form[f"quota_{code}"].data}
+        if step.capacity and sum(quotas.values()) > step.capacity:
+            flash(f"Les places réservées ({sum(quotas.values())}) dépassent la jauge de "
+                  f"l’étape ({step.capacity}).", "error")
+        else:
+            old = (step.requires_approval, dict(step.category_quotas or {}))
+            step.requires_approval, step.category_quotas = form.requires_approval.data, quotas
+            audit.record("registration.settings", step, "Règles d’inscription modifiées",
+                         {"rules": (list(old), [step.requires_approval, quotas])})
+            db.session.commit()
+            flash("Les règles d’inscription sont enregistrées.", "success")
+            return redirect(url_for(".settings", step_id=step.id))
+    return render_template("registrations/settings.html", step=step, form=form,
+                           question_form=question_form, questions=services.questions(step),
+                           categories=CATEGORIES)
+
+
+@bp.post("/etapes/<int:step_id>/inscriptions/questions")
+def add_question(step_id: int):
+    step = _step(step_id)
+    form = QuestionForm(prefix="question")
+    if form.validate_on_submit():
+        db.session.add(RegistrationQuestion(step_id=step.id, label=form.label.data,
+                                            required=form.required_answer.data,
+                                            position=len(services.questions(step))))
+        audit.record("registration.question", step, f"Question ajoutée : {form.label.data}")
+        db.session.commit()
+        flash("La question est ajoutée au formulaire d’inscription.", "success")
+    else:
+        flash(next(iter(form.errors.values()))[0], "error")
+    return redirect(url_for(".settings", step_id=step.id))
+
+
+@bp.post("/etapes/<int:step_id>/inscriptions/questions/<int:question_id>/supprimer")
+def remove_question(step_id: int, question_id: int):
+    step = _step(step_id)
+    question = db.session.get(RegistrationQuestion, question_id)
+    if question is None or question.step_id != step.id:
+        abort(404)
+    db.session.delete(question)
+    audit.record("registration.question", step, f"Question retirée : {question.label}")
+    db.session.commit()
+    flash("La question est retirée.", "success")
+    return redirect(url_for(".settings", step_id=step.id))

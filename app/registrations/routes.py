@@ -1,0 +1,128 @@
+"""Public side: register for a step; see, modify or cancel through the signed link."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+
+from app.campaigns.models import Step
+from app.campaigns.queries import public_step
+from app.errors import render_error
+from app.forms import choices
+from app.registrations import seats, services, tokens
+from app.registrations.forms import ManageLinkForm, ParticipantDetailsForm, registration_form
+from app.registrations.models import Registration, RegistrationStatus
+from app.territories.queries import departements
+
+bp = Blueprint("registrations", __name__)
+
+
+def _fill_choices(form: ParticipantDetailsForm, step: Step) -> None:
+    form.departement_id.choices = choices(
+        [(0, "Choisir…")] + [(t.id, t.display_name) for t in departements()])
+    form.workshop_id.choices = choices(
+        [(0, "Sans préférence")] + [(c.id, c.title) for c in step.campaign.challenges])
+
+
+def _details(form: ParticipantDetailsForm) -> dict:
+    values = {name: form[name].data for name in services.EDITABLE_FIELDS}
+    values["departement_id"] = values["departement_id"] or None
+    values["workshop_id"] = values["workshop_id"] or None
+    return values
+
+
+def _public_step_or_404(step_id: int) -> Step:
+    step = public_step(step_id)
+    if step is None or not step.is_public:
+        abort(404)
+    return step
+
+
+@bp.route("/etapes/<int:step_id>/inscription", methods=["GET", "POST"])
+def register(step_id: int):
+    step = _public_step_or_404(step_id)
+    questions = services.questions(step)
+    form = registration_form(questions)
+    _fill_choices(form, step)
+    closed = services.closed_reason(step)
+    already = None
+    if not closed and form.validate_on_submit():
+        values = {**_details(form), "email": form.email.data, "category": form.category.data,
+                  "subcategory": form.subcategory.data if form.category.data == "professionnels"
+                  else ""}
+        answers = {str(q.id): form[f"question_{q.id}"].data or "" for q in questions}
+        try:
+            registration = services.register(step, values, answers)
+        except services.AlreadyRegisteredError:
+            already = ManageLinkForm(data={"email": form.email.data})
+        except services.RegistrationError as error:
+            closed = str(error)
+        else:
+            return redirect(url_for("registrations.manage",
+                                    token=tokens.make(registration.uuid), nouveau=1))
+    status = 403 if closed and form.is_submitted() else 200
+    counts = seats.confirmed_counts(step.id)
+    return render_template("registrations/register.html", step=step, form=form,
+                           questions=questions, closed=closed, already=already,
+                           seats_left=seats.seats_left(step, counts)), status
+
+
+@bp.post("/etapes/<int:step_id>/inscription/lien")
+def send_link(step_id: int):
+    step = _public_step_or_404(step_id)
+    form = ManageLinkForm()
+    if form.validate_on_submit():
+        services.send_manage_link(step, form.email.data)
+        flash("Si une inscription à cette étape correspond à cette adresse, le lien pour la "
+              "gérer vient d’y être envoyé.", "info")
+    else:
+        flash("Indiquez une adresse électronique valide.", "error")
+    return redirect(url_for("campaigns.step_page", step_id=step.id))
+
+
+def _from_token(token: str) -> Registration:
+    """The registration a management link designates, or a 403 page that says why."""
+    try:
+        registration_uuid = tokens.read(token)
+    except tokens.TokenError as error:
+        abort(render_error(403, str(error)))
+    registration = services.by_uuid(registration_uuid)
+    if registration is None:
+        abort(render_error(403, "Cette inscription n’existe plus (elle a pu être effacée à "
+                                "votre demande)."))
+    return registration
+
+
+@bp.route("/inscriptions/<token>", methods=["GET", "POST"])
+def manage(token: str):
+    registration = _from_token(token)
+    step = registration.step
+    form = ParticipantDetailsForm(obj=registration)
+    _fill_choices(form, step)
+    if registration.is_active and form.validate_on_submit():
+        services.modify(registration, _details(form))
+        flash("Votre inscription est mise à jour.", "success")
+        return redirect(url_for("registrations.manage", token=token))
+    position = (seats.waitlist_position(registration)
+                if registration.status is RegistrationStatus.WAITLISTED else None)
+    return render_template("registrations/manage.html", registration=registration, step=step,
+                           form=form, token=token, position=position,
+                           check_in_url=services.check_in_url(registration))
+
+
+@bp.post("/inscriptions/<token>/annuler")
+def cancel(token: str):
+    registration = _from_token(token)  # CSRFProtect has checked the form's token
+    try:
+        services.cancel(registration)
+    except services.RegistrationError as error:
+        flash(str(error), "error")
+    else:
+        flash("Votre inscription est annulée.", "success")
+    return redirect(url_for("registrations.manage", token=token))
+
+
+@bp.get("/inscriptions/<token>/code.svg")
+def qr_code(token: str):
+    registration = _from_token(token)
+    svg = services.qr_code(services.check_in_url(registration), "svg")
+    return svg, 200, {"Content-Type": "image/svg+xml", "Cache-Control": "private, no-store"}
