@@ -15,6 +15,30 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(send_mail_command)
+    app.cli.add_command(send_reminders_command)
+    app.cli.add_command(purge_personal_data_command)
+
+
+@click.command("send-reminders")
+def send_reminders_command() -> None:
+    """Envoie le rappel de la veille aux inscrits confirmés (à lancer chaque jour)."""
+    from app.registrations.services import send_reminders
+
+    click.echo(f"{send_reminders()} rappel(s) envoyé(s).")
+
+
+@click.command("purge-personal-data")
+@click.option("--days", type=int, default=None,
+              help="Durée de conservation en jours (par défaut REGISTRATION_RETENTION_DAYS).")
+def purge_personal_data_command(days: int | None) -> None:
+    """Anonymise les inscriptions des étapes tenues depuis plus que la durée de conservation."""
+    from flask import current_app
+
+    from app.registrations.services import anonymise_old_registrations
+
+    days = days if days is not None else current_app.config["REGISTRATION_RETENTION_DAYS"]
+    count = anonymise_old_registrations(days)
+    click.echo(f"{count} inscription(s) anonymisée(s) (conservation : {days} jours).")
 
 
 @click.command("send-mail")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from typing import NoReturn
+
+from flask import Flask, abort, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -28,6 +30,11 @@ def render_error(code: int, detail: str | None = None):
         return jsonify(error=title, message=detail or message), code
     return render_template("errors/error.html", code=code, title=title,
                            message=detail or message), code
+
+
+def abort_with(code: int, message: str) -> NoReturn:
+    """Stop here with the French error page and a message that says why."""
+    abort(make_response(render_error(code, message)))
 
 
 def init_error_handlers(app: Flask) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, Response, abort, current_app, make_response, request
+from flask import Blueprint, Response, abort, current_app, request
 
 from app.calendar import ical, queries
 from app.calendar.cache import feed_cache
 from app.campaigns.queries import campaign_with_challenges
-from app.errors import render_error
+from app.errors import abort_with
 from app.territories.queries import departement_by_code
 from app.urls import base_url
 
@@ -67,9 +67,8 @@ def step_ics(step_id: int):
         if step is None or not step.is_public:
             abort(404)
         if not ical.in_calendars(step):
-            abort(make_response(render_error(
-                404, "Cette étape n’a pas encore de date : son invitation sera disponible "
-                     "dès qu’elle sera programmée.")))
+            abort_with(404, "Cette étape n’a pas encore de date : son invitation sera "
+                            "disponible dès qu’elle sera programmée.")
         return ical.single(step)
 
     return _serve(("step", step_id), build, f"etape-{step_id}.ics", "attachment")

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from app.campaigns.models import Step
 from app.campaigns.queries import public_step
-from app.errors import render_error
+from app.errors import abort_with
 from app.forms import choices
 from app.registrations import seats, services, tokens
 from app.registrations.forms import ManageLinkForm, ParticipantDetailsForm, registration_form
@@ -84,11 +84,11 @@ def _from_token(token: str) -> Registration:
     try:
         registration_uuid = tokens.read(token)
     except tokens.TokenError as error:
-        abort(render_error(403, str(error)))
+        abort_with(403, str(error))
     registration = services.by_uuid(registration_uuid)
     if registration is None:
-        abort(render_error(403, "Cette inscription n’existe plus (elle a pu être effacée à "
-                                "votre demande)."))
+        abort_with(403, "Cette inscription n’existe plus (elle a pu être effacée à votre "
+                        "demande).")
     return registration
 
 
