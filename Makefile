@@ -10,7 +10,7 @@ VENDOR := static/vendor/dsfr
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev assets db lint chromium bench clean help
+.PHONY: run test install install-dev assets db lint system-packages bench clean help
 
 help:
 	@echo "make run   installe ce qui manque, migre, charge le référentiel et sert http://$(HOST):$(PORT)"
@@ -56,17 +56,21 @@ db: $(VENV)/.stamp-runtime
 run: install db
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install-dev chromium
+test: install-dev system-packages
 	bash scripts/run-tests.sh
 
-# Browser tests need Debian's chromium; CI (root) installs it when missing.
-chromium:
-	@if [ ! -x /usr/bin/chromium ]; then \
+# Debian packages: chromium for the browser tests, Pango for PDF documents (WeasyPrint).
+# Installed when missing if we are root (CI); otherwise say what to install.
+system-packages:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
-	    echo "Installation de chromium (Debian)…"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	    echo "Installation des paquets Debian :$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "chromium absent : les tests navigateur seront ignorés (sudo apt-get install chromium)."; \
+	    echo "Paquets Debian absents :$$missing (sudo apt-get install$$missing)."; \
 	  fi; \
 	fi
 

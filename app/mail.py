@@ -159,3 +159,14 @@ def send_pending(ids: list[int] | None = None) -> tuple[int, int]:
             failed += 1
         db.session.commit()
     return sent, failed
+
+
+def latest_for(related_type: str, ids: list[int]) -> dict[int, OutboundMail]:
+    """The latest mail about each object, to show whether it went out."""
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        sa.select(OutboundMail).where(OutboundMail.related_type == related_type,
+                                      OutboundMail.related_id.in_(ids))
+        .order_by(OutboundMail.id))
+    return {row.related_id: row for row in rows}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from app import policy
+from app import mail, policy
 from app.campaigns.models import Campaign, Step
 from app.campaigns.services import campaign_by_slug
 from app.extensions import db
@@ -41,8 +41,8 @@ def step_press(step_id: int):
         return redirect(url_for("manage_press.step_press", step_id=step.id))
     follows = services.followers(step)
     return render_template("press/manage_step.html", step=step, follows=follows,
-                           statuses=services.last_mail_status(follows), form=form,
-                           kit=services.kit_files(step=step))
+                           statuses=mail.latest_for("press_follow", [f.id for f in follows]),
+                           form=form, kit=services.kit_files(step=step))
 
 
 @bp.post("/etapes/<int:step_id>/presse/renvoyer")

@@ -139,18 +139,6 @@ def followers(step: Step) -> list[PressFollow]:
         .order_by(PressFollow.created_at)))
 
 
-def last_mail_status(follows: list[PressFollow]) -> dict[int, mail.OutboundMail]:
-    """The latest mail sent about each follow, to show whether it went out."""
-    if not follows:
-        return {}
-    rows = db.session.scalars(
-        sa.select(mail.OutboundMail).where(mail.OutboundMail.related_type == "press_follow",
-                                           mail.OutboundMail.related_id.in_(
-                                               [f.id for f in follows]))
-        .order_by(mail.OutboundMail.id))
-    return {row.related_id: row for row in rows}
-
-
 def resend(follows: list[PressFollow], user: User | None) -> int:
     """Send the current invitation again; returns how many were queued."""
     queued = [_queue_invitation(follow, "resent") for follow in follows]

@@ -14,7 +14,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from app import audit, clock, policy
+from app import audit, clock, mail, policy
 from app.campaigns.models import Step
 from app.errors import render_error
 from app.extensions import db
@@ -56,8 +56,10 @@ def _filters() -> queries.RegistrantFilters:
 def registrations(step_id: int):
     step = _step(step_id)
     filters = _filters()
+    found = queries.registrants(step.id, filters)
     return render_template("registrations/manage_list.html", step=step, filters=filters,
-                           registrations=queries.registrants(step.id, filters),
+                           registrations=found,
+                           mails=mail.latest_for("registration", [r.id for r in found]),
                            attendance=queries.attendance(step.id), categories=CATEGORIES,
                            statuses=RegistrationStatus, held=step.is_past(clock.today()))
 
