@@ -87,3 +87,34 @@ def test_journalist_accreditation_form_shows_errors_accessibly(page, live_server
     assert "adresse électronique valide" in page.locator("#email-messages").inner_text()
     assert page.input_value("#name") == "Claire Martin"
     assert_accessible(page, "accreditation-erreurs")
+
+
+def test_participant_registers_and_manages_the_registration(page, live_server, seeded):
+    page.goto(f"{live_server}/etapes/{seeded.id}")
+    page.click("a:has-text('S’inscrire à cette étape')")
+    assert_accessible(page, "inscription-formulaire")
+    page.fill("#first_name", "Éloïse")
+    page.fill("#last_name", "Dupré")
+    page.fill("#email", "eloise.dupre@example.org")
+    page.select_option("#departement_id", label="Lozère (48)")
+    page.select_option("#category", "usagers")
+    page.click("label[for=consent]")  # the DSFR label covers its checkbox
+    page.click("button:has-text('M’inscrire')")
+    page.wait_for_url("**/inscriptions/**")
+    assert "Confirmée" in page.locator(".fr-alert__title").inner_text()
+    assert page.locator("img[alt^='Code d’accueil']").is_visible()
+    assert_accessible(page, "inscription-gestion")
+
+
+def test_organiser_registrant_list_is_accessible(page, live_server, seeded):
+    make_user(Role.ORGANISER, [seeded.territory], email="orga.lozere@ars.example")
+    page.goto(f"{live_server}/connexion")
+    page.fill("#email", "orga.lozere@ars.example")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]:has-text('Se connecter')")
+    page.wait_for_url("**/gestion/")
+    page.goto(f"{live_server}/gestion/etapes/{seeded.id}/inscriptions")
+    assert page.locator("h1").inner_text().startswith("Inscriptions")
+    assert_accessible(page, "inscriptions-liste")
+    page.goto(f"{live_server}/gestion/etapes/{seeded.id}/pointage")
+    assert_accessible(page, "accueil-pointage")
