@@ -135,19 +135,25 @@ def _organisers_of(step: Step) -> list[User]:
             user_territory.c.territory_id.in_(chain)).distinct()))
 
 
-def _seat_alerts(step: Step, counts: dict[str, int]) -> list[mail.OutboundMail]:
-    """Tell the step's organisers when it reaches 50, 80 and 100 % of its seats, once each."""
+def _record_seat_alerts(step: Step, counts: dict[str, int]) -> int | None:
+    """The highest fill threshold (50, 80, 100 %) newly reached, recorded so that organisers
+    are told once; None if none (call with the step locked)."""
     if not step.capacity:
-        return []
+        return None
     filled = 100 * sum(counts.values()) / step.capacity
     reached = [level for level in SEAT_ALERTS
                if filled >= level and level not in (step.seat_alerts_sent or [])]
     if not reached:
-        return []
+        return None
     step.seat_alerts_sent = [*(step.seat_alerts_sent or []), *reached]
-    level = max(reached)
+    return max(reached)
+
+
+def _queue_seat_alert(step: Step, level: int | None, taken: int) -> list[mail.OutboundMail]:
+    if level is None:
+        return []
     text = render_template("registrations/mail/seat_alert.txt", step=step, level=level,
-                           taken=sum(counts.values()),
+                           taken=taken,
                            list_url=absolute_url("manage_registrations.registrations",
                                                  step_id=step.id))
     return [mail.queue(mail.compose(user.email, f"Étape remplie à {level} % : {step.title}",
@@ -184,12 +190,15 @@ def register(step: Step, values: dict[str, Any], answers: dict[str, str]) -> Reg
     except IntegrityError:  # the same person, twice at the same instant
         db.session.rollback()
         raise AlreadyRegisteredError(active_registration(step.id, values["email"])) from None
+    alert = _record_seat_alerts(step, counts)
+    # Release the step's lock at once: mails are composed and queued just after.
+    db.session.commit()
     subject = {"confirmed": "Inscription confirmée", "waitlisted": "Inscription en liste "
                "d’attente", "pending": "Demande d’inscription reçue"}[status.value]
     queued = [_queue_to_person(registration, status.value, subject,
                                position=seats.waitlist_position(registration)
                                if status is RegistrationStatus.WAITLISTED else None)]
-    queued += _seat_alerts(step, counts)
+    queued += _queue_seat_alert(step, alert, sum(counts.values()))
     db.session.commit()
     _deliver(queued)
     return registration
@@ -240,12 +249,13 @@ def cancel(registration: Registration, user: User | None = None) -> list[Registr
     registration.status, registration.cancelled_at = RegistrationStatus.CANCELLED, now()
     db.session.flush()
     promoted = promote_from_waitlist(step) if had_seat else []
+    audit.record("registration.cancel", registration,
+                 f"Inscription annulée{' par un organisateur' if user else ''}", user=user)
+    db.session.commit()  # seats settled; the step's lock is released before mails are built
     queued = [_queue_to_person(registration, "cancelled", "Inscription annulée",
                                had_seat=had_seat)]
     queued += [_queue_to_person(person, "promoted", "Une place s’est libérée")
                for person in promoted]
-    audit.record("registration.cancel", registration,
-                 f"Inscription annulée{' par un organisateur' if user else ''}", user=user)
     db.session.commit()
     _deliver(queued)
     return promoted
@@ -270,11 +280,12 @@ def decide(registration: Registration, approve: bool, user: User) -> None:
     else:
         registration.status, kind, subject = (RegistrationStatus.WAITLISTED, "waitlisted",
                                               "Inscription en liste d’attente")
-    db.session.flush()
+    alert = _record_seat_alerts(step, counts)
+    audit.record(f"registration.{kind}", registration, subject, user=user)
+    db.session.commit()
     queued = [_queue_to_person(registration, kind, subject,
                                position=seats.waitlist_position(registration))]
-    queued += _seat_alerts(step, counts)
-    audit.record(f"registration.{kind}", registration, subject, user=user)
+    queued += _queue_seat_alert(step, alert, sum(counts.values()))
     db.session.commit()
     _deliver(queued)
 
