@@ -15,6 +15,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 
 from app import french
 from app.campaigns.models import Schedule, Step, StepStatus
+from app.clock import now
 from app.urls import absolute_url
 
 PRODID = "-//Concerto//Concertations publiques en santé//FR"
@@ -142,6 +143,10 @@ def invitation(step: Step, name: str, email: str, withdrawn: bool = False) -> tu
     method = "CANCEL" if withdrawn else "REQUEST"
     calendar = _calendar(method)
     event = step_event(step, attendee=(name, email))
+    # In an iTIP message DTSTAMP is when the message was made: with the same SEQUENCE, a later
+    # DTSTAMP tells the client this message supersedes the previous one.
+    del event["dtstamp"]
+    event.add("dtstamp", now())
     if withdrawn:
         event["status"] = "CANCELLED"
     calendar.add_component(event)

@@ -18,7 +18,7 @@ from app.campaigns.models import (
     Step,
     StepStatus,
 )
-from app.campaigns.signals import step_calendar_changed
+from app.campaigns.signals import step_calendar_changed, step_capacity_changed
 from app.extensions import db
 from app.territories.models import Territory
 
@@ -88,6 +88,8 @@ def update_step(step: Step, values: dict[str, Any], user: User | None,
         db.session.commit()
         if calendar_changed:
             step_calendar_changed.send(step, change=_calendar_change(step, changes))
+        if "capacity" in changes:
+            step_capacity_changed.send(step)
     return changes
 
 

@@ -20,7 +20,7 @@ from app import audit, mail
 from app.accounts.models import Role, User, user_territory
 from app.calendar import ical
 from app.campaigns.models import Step, StepStatus
-from app.campaigns.signals import step_calendar_changed
+from app.campaigns.signals import step_calendar_changed, step_capacity_changed
 from app.clock import now, today
 from app.database import lock_row_for_update
 from app.extensions import db
@@ -104,9 +104,13 @@ def _queue_to_person(registration: Registration, kind: str, subject: str,
     step = registration.step
     invitation = attachments = None
     confirmed = registration.status is RegistrationStatus.CONFIRMED
-    if step.day is not None and (confirmed or kind in ("cancelled", "step_cancelled")):
+    # Waitlisted people get the invitation too, to keep the date free; the mail says the seat
+    # is not theirs yet. A cancellation withdraws it from their calendar.
+    holds_date = registration.status in (RegistrationStatus.CONFIRMED,
+                                         RegistrationStatus.WAITLISTED)
+    if step.day is not None and (holds_date or kind in ("cancelled", "step_cancelled")):
         invitation = ical.invitation(step, registration.full_name, registration.email,
-                                     withdrawn=not confirmed)
+                                     withdrawn=not holds_date)
     if confirmed and kind in ("confirmed", "promoted", "approved"):
         attachments = [(qr_code(check_in_url(registration)), "image/png",
                         "code-accueil.png")]
@@ -234,6 +238,20 @@ def promote_from_waitlist(step: Step) -> list[Registration]:
             candidate.status = RegistrationStatus.CONFIRMED
             counts[candidate.category] = counts.get(candidate.category, 0) + 1
             promoted.append(candidate)
+    return promoted
+
+
+@step_capacity_changed.connect
+def promote_after_capacity_change(step: Step) -> list[Registration]:
+    """More seats: the waiting list moves up at once."""
+    lock_row_for_update(db.session, Step.__table__, step.id)
+    db.session.refresh(step)
+    promoted = promote_from_waitlist(step)
+    db.session.commit()
+    queued = [_queue_to_person(person, "promoted", "Une place s’est libérée")
+              for person in promoted]
+    db.session.commit()
+    _deliver(queued)
     return promoted
 
 

@@ -62,6 +62,7 @@ def test_full_step_puts_people_on_the_waiting_list_in_order(client, smtp):
     [notice] = smtp.to("p3@example.org")
     assert notice["Subject"].startswith("Inscription en liste d’attente")
     assert "en position 2" in notice.get_body(preferencelist=("plain",)).get_content()
+    assert any(part.get_content_type() == "text/calendar" for part in notice.walk())
 
 
 def test_cancelling_promotes_the_first_on_the_waiting_list(client, smtp):
@@ -230,3 +231,23 @@ def test_registrants_are_told_when_the_step_moves(client, smtp, app):
     ics = next(p for p in notice.walk() if p.get_content_type() == "text/calendar")
     event = icalendar.Calendar.from_ical(ics.get_payload(decode=True)).walk("VEVENT")[0]
     assert event["sequence"] == 1
+
+
+def test_more_seats_promote_the_waiting_list(client, smtp):
+    from app.accounts.models import Role
+    from tests.factories import make_user
+    from tests.helpers import login_as
+
+    step = open_step(capacity=1)
+    register(client, step, email="first@example.org")
+    register(client, step, email="second@example.org")
+    login_as(client, make_user(Role.ADMIN))
+    edit = client.get(f"/gestion/etapes/{step.id}/modifier").get_data(as_text=True)
+    assert 'name="capacity"' in edit
+    post_form(client, f"/gestion/etapes/{step.id}/modifier", {
+        "campaign_id": step.campaign_id, "territory_id": step.territory_id, "title": step.title,
+        "city": step.city, "venue": step.venue, "schedule": "timed", "day": "2022-11-18",
+        "start_time": "10:00", "end_time": "16:00", "format": "in_person", "capacity": "2"})
+    assert [r.status for r in registrations()] == [RegistrationStatus.CONFIRMED,
+                                                   RegistrationStatus.CONFIRMED]
+    assert smtp.to("second@example.org")[-1]["Subject"].startswith("Une place s’est libérée")
