@@ -78,7 +78,8 @@ lint: $(VENV)/.stamp-dev
 	$(VENV)/bin/ruff check .
 
 bench: install-dev
-	$(PY) bench/bench.py
+	$(PY) -m bench.bench
+	$(PY) -m bench.registrations
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) instance
