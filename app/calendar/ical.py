@@ -16,6 +16,7 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from app import french
 from app.campaigns.models import Schedule, Step, StepStatus
 from app.clock import now
+from app.templating import timespan
 from app.urls import absolute_url
 
 PRODID = "-//Concerto//Concertations publiques en santé//FR"
@@ -51,9 +52,7 @@ def description(step: Step, url: str) -> str:
     if step.agenda_items:
         lines += ["", "Programme :"]
         for item in step.agenda_items:
-            when = french.time_label(item.start_time) if item.start_time else ""
-            if item.start_time and item.end_time:
-                when += f" – {french.time_label(item.end_time)}"
+            when = timespan(item)
             lines.append(f"- {when + ' : ' if when else ''}{item.title}")
     if step.press_point_time:
         lines += ["", f"Point presse à {french.time_label(step.press_point_time)}."]

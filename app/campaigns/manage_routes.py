@@ -6,13 +6,14 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app import policy
 from app.audit import AuditEntry
+from app.backoffice import staff_blueprint
 from app.campaigns import services
 from app.campaigns.form_mapping import schedule_data, step_form_data, step_values
 from app.campaigns.forms import (
@@ -29,13 +30,7 @@ from app.forms import choices
 from app.territories.models import Territory, TerritoryKind
 from app.territories.queries import descendant_ids
 
-bp = Blueprint("manage", __name__, url_prefix="/gestion")
-
-
-@bp.before_request
-@login_required
-def _staff_only():
-    policy.require(current_user, "backoffice.enter")
+bp = staff_blueprint("manage", __name__)
 
 
 def manageable_territories() -> list[Territory]:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from app import mail, policy
+from app.backoffice import staff_blueprint
 from app.campaigns.models import Campaign, Step
 from app.campaigns.services import campaign_by_slug
 from app.extensions import db
@@ -13,13 +14,7 @@ from app.press import files, services
 from app.press.forms import PressKitForm
 from app.press.models import PressKitFile
 
-bp = Blueprint("manage_press", __name__, url_prefix="/gestion")
-
-
-@bp.before_request
-@login_required
-def _staff_only():
-    policy.require(current_user, "backoffice.enter")
+bp = staff_blueprint("manage_press", __name__)
 
 
 def _upload(form: PressKitForm, campaign: Campaign, step: Step | None) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     flash,
@@ -12,9 +11,10 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from app import audit, clock, mail, policy
+from app.backoffice import staff_blueprint
 from app.campaigns.models import Step
 from app.errors import render_error
 from app.extensions import db
@@ -24,13 +24,7 @@ from app.registrations.categories import CATEGORIES
 from app.registrations.forms import MessageForm, QuestionForm, settings_form
 from app.registrations.models import Registration, RegistrationQuestion, RegistrationStatus
 
-bp = Blueprint("manage_registrations", __name__, url_prefix="/gestion")
-
-
-@bp.before_request
-@login_required
-def _staff_only():
-    policy.require(current_user, "backoffice.enter")
+bp = staff_blueprint("manage_registrations", __name__)
 
 
 def _step(step_id: int) -> Step:

@@ -61,13 +61,17 @@ def test_other_public_pages_are_accessible(page, live_server, seeded, path, name
     assert_accessible(page, name)
 
 
-def test_organiser_logs_in_and_sees_errors_on_the_step_form(page, live_server, seeded):
-    make_user(Role.ORGANISER, [seeded.territory], email="orga.lozere@ars.example")
+def log_in_as_organiser(page, live_server, step) -> None:
+    make_user(Role.ORGANISER, [step.territory], email="orga.lozere@ars.example")
     page.goto(f"{live_server}/connexion")
     page.fill("#email", "orga.lozere@ars.example")
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]:has-text('Se connecter')")
     page.wait_for_url("**/gestion/")
+
+
+def test_organiser_logs_in_and_sees_errors_on_the_step_form(page, live_server, seeded):
+    log_in_as_organiser(page, live_server, seeded)
     page.goto(f"{live_server}/gestion/etapes/{seeded.id}/modifier")
     page.fill("#capacity", "-3")
     page.fill("#end_time", "09:00")
@@ -107,12 +111,7 @@ def test_participant_registers_and_manages_the_registration(page, live_server, s
 
 
 def test_organiser_registrant_list_is_accessible(page, live_server, seeded):
-    make_user(Role.ORGANISER, [seeded.territory], email="orga.lozere@ars.example")
-    page.goto(f"{live_server}/connexion")
-    page.fill("#email", "orga.lozere@ars.example")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]:has-text('Se connecter')")
-    page.wait_for_url("**/gestion/")
+    log_in_as_organiser(page, live_server, seeded)
     page.goto(f"{live_server}/gestion/etapes/{seeded.id}/inscriptions")
     assert page.locator("h1").inner_text().startswith("Inscriptions")
     assert_accessible(page, "inscriptions-liste")
