@@ -44,7 +44,6 @@ def step_values(form: StepForm, tz: ZoneInfo) -> dict[str, Any]:
     values["format"] = StepFormat(values["format"])
     for field in LOCAL_DATETIME_FIELDS:
         values[field] = _to_aware(values[field], tz)
-    if values["format"] is StepFormat.IN_PERSON:
-        values["meeting_url"] = values["meeting_url"] or ""
+    values["meeting_url"] = values["meeting_url"] or ""
     return values
 

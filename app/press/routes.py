@@ -88,7 +88,8 @@ def withdraw_accreditation(token: str):
 @bp.get("/fichiers/<int:file_id>/<path:name>")
 def kit_file(file_id: int, name: str):
     kit_file = db.session.get(PressKitFile, file_id)
-    if kit_file is None or not kit_file.campaign or (kit_file.step and not kit_file.step.is_public):
+    # A draft step's kit stays private until the step is published.
+    if kit_file is None or (kit_file.step is not None and not kit_file.step.is_public):
         abort(404)
     # The name in the URL is cosmetic; the file is found by id, stored under a random name.
     return send_file(files.path_of(kit_file.stored_name), mimetype=kit_file.content_type,

@@ -139,3 +139,15 @@ def test_campaign_press_kit_for_region_organisers_only(client, lot):
     post_form(client, f"/gestion/presse/fichiers/{kit_file.id}/supprimer", {},
               token_from="/gestion/demarches/cnr/presse")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PressKitFile)) == 0
+
+
+def test_press_kit_of_a_draft_step_stays_private(client, lot):
+    from app.campaigns.models import StepStatus
+
+    login_as(client, make_user(Role.ORGANISER, [lot.territory]))
+    upload(client, f"/gestion/etapes/{lot.id}/presse", PDF, "brouillon.pdf")
+    kit_file = db.session.scalar(sa.select(PressKitFile))
+    lot.status = StepStatus.DRAFT
+    db.session.commit()
+    anonymous = client.application.test_client()
+    assert anonymous.get(f"/presse/fichiers/{kit_file.id}/brouillon.pdf").status_code == 404
