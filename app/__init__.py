@@ -83,6 +83,7 @@ def register_models() -> None:
     import app.audit
     import app.calendar.revision
     import app.campaigns.models
+    import app.contributions.models
     import app.mail
     import app.press.models
     import app.registrations.models

@@ -32,6 +32,9 @@ class Campaign(db.Model):
     ends_on: Mapped[date | None]
     # When the syntheses must reach the ministry.
     synthesis_deadline: Mapped[date | None]
+    # Online contributions: open to anyone, and held for moderation before publication.
+    contributions_open: Mapped[bool] = mapped_column(default=False)
+    moderation_required: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     territory: Mapped[Territory] = relationship()

@@ -1,0 +1,1 @@
+"""Contributions: "paroles de citoyen" and proposals, moderated and searchable."""

@@ -1,0 +1,108 @@
+"""A contribution (testimony or proposal), and the history of its moderated edits."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from app.accounts.models import User
+from app.campaigns.models import Campaign, Challenge, Step
+from app.clock import now
+from app.db_types import UTCDateTime, enum_column
+from app.extensions import db
+from app.territories.models import Territory
+
+
+class ContributionKind(enum.StrEnum):
+    TESTIMONY = "testimony"
+    PROPOSAL = "proposal"
+
+    @property
+    def label(self) -> str:
+        return {"testimony": "Parole de citoyen", "proposal": "Proposition"}[self.value]
+
+
+class ContributionStatus(enum.StrEnum):
+    PENDING = "pending"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return {"pending": "En attente de modération", "published": "Publiée",
+                "rejected": "Refusée"}[self.value]
+
+
+AGE_RANGES = {"moins-de-25": "Moins de 25 ans", "25-44": "25 à 44 ans", "45-64": "45 à 64 ans",
+              "65-et-plus": "65 ans et plus"}
+
+
+class Contribution(db.Model):
+    __tablename__ = "contribution"
+    __table_args__ = (
+        sa.Index("ix_contribution_public", "campaign_id", "status", "id"),
+        sa.CheckConstraint("email IS NULL OR email = lower(email)", name="email_lowercase"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"))
+    kind: Mapped[ContributionKind] = mapped_column(enum_column(ContributionKind))
+    title: Mapped[str] = mapped_column(sa.String(200), default="")
+    # Stored exactly as typed (Unicode, emoji, line breaks); shown escaped, never as HTML.
+    body: Mapped[str] = mapped_column(sa.Text)
+    territory_id: Mapped[int] = mapped_column(sa.ForeignKey("territory.id"), index=True)
+    challenge_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("challenge.id", ondelete="SET NULL"), index=True)
+    step_id: Mapped[int | None] = mapped_column(sa.ForeignKey("step.id", ondelete="SET NULL"),
+                                                index=True)
+    pseudonym: Mapped[str] = mapped_column(sa.String(80), default="")
+    age_range: Mapped[str] = mapped_column(sa.String(20), default="")
+    category: Mapped[str] = mapped_column(sa.String(40), default="")
+    # Only to tell the author about moderation; never shown, never exported.
+    email: Mapped[str | None] = mapped_column(sa.String(254))
+    status: Mapped[ContributionStatus] = mapped_column(enum_column(ContributionStatus),
+                                                       default=ContributionStatus.PENDING)
+    rejection_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    campaign: Mapped[Campaign] = relationship()
+    territory: Mapped[Territory] = relationship()
+    challenge: Mapped[Challenge | None] = relationship()
+    step: Mapped[Step | None] = relationship()
+    revisions: Mapped[list[ContributionRevision]] = relationship(
+        back_populates="contribution", cascade="all, delete-orphan",
+        order_by="ContributionRevision.id")
+
+    @validates("email")
+    def _lower_email(self, _key: str, value: str | None) -> str | None:
+        return value.strip().lower() or None if value else None
+
+    @property
+    def reference(self) -> str:
+        return f"C-{self.id:06d}"
+
+    @property
+    def author_label(self) -> str:
+        return self.pseudonym or "Anonyme"
+
+
+class ContributionRevision(db.Model):
+    """What a contribution said before a moderator edited it (to remove personal data)."""
+
+    __tablename__ = "contribution_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("contribution.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text)
+    edited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    edited_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    contribution: Mapped[Contribution] = relationship(back_populates="revisions")
+    edited_by: Mapped[User | None] = relationship()
