@@ -95,6 +95,8 @@ def register_blueprints(app: Flask) -> None:
     from app.calendar.routes import bp as calendar_bp
     from app.campaigns.manage_routes import bp as manage_bp
     from app.campaigns.routes import bp as campaigns_bp
+    from app.contributions.moderation_routes import bp as moderation_bp
+    from app.contributions.routes import bp as contributions_bp
     from app.press.manage_routes import bp as manage_press_bp
     from app.press.routes import bp as press_bp
     from app.public.routes import bp as public_bp
@@ -104,7 +106,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (public_bp, calendar_bp, campaigns_bp, territories_bp, press_bp,
                       registrations_bp, accounts_bp, manage_bp, manage_press_bp,
-                      manage_registrations_bp):
+                      manage_registrations_bp, contributions_bp, moderation_bp):
         app.register_blueprint(blueprint)
 
 

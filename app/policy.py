@@ -13,6 +13,7 @@ from flask import abort
 
 from app.accounts.models import Role, User
 from app.campaigns.models import Campaign, Step
+from app.contributions.models import Contribution
 from app.territories.models import Territory
 
 # Actions on a step (or, for step.create, on the territory that would hold it).
@@ -21,6 +22,8 @@ STEP_ACTIONS = frozenset({"step.create", "step.edit", "step.publish", "step.resc
                           "registration.manage"})
 # Actions on a campaign, for organisers of its region.
 CAMPAIGN_ACTIONS = frozenset({"campaign.press"})
+# Moderation of a contribution, for moderators and organisers of its territory (or above).
+CONTRIBUTION_ACTIONS = frozenset({"contribution.moderate"})
 ADMIN_ACTIONS = frozenset({"audit.view", "user.manage"})
 STAFF_ACTIONS = frozenset({"backoffice.enter"})
 
@@ -50,6 +53,10 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
         return True
     if action in ADMIN_ACTIONS:
         return False
+    if action in CONTRIBUTION_ACTIONS:
+        if obj is None:
+            return bool(user.territories)  # may open the moderation queue
+        return isinstance(obj, Contribution) and covers(user, obj.territory)
     if user.role is not Role.ORGANISER:
         return False
     if action in CAMPAIGN_ACTIONS:

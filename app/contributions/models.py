@@ -68,6 +68,8 @@ class Contribution(db.Model):
     rejection_reason: Mapped[str] = mapped_column(sa.String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The form's one-time key: a double click, or a resent form, saves one contribution.
+    submission_key: Mapped[str | None] = mapped_column(sa.String(36), unique=True)
 
     campaign: Mapped[Campaign] = relationship()
     territory: Mapped[Territory] = relationship()

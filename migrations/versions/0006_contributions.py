@@ -38,12 +38,14 @@ def upgrade():
     sa.Column('rejection_reason', sa.String(length=500), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('published_at', sa.DateTime(), nullable=True),
+    sa.Column('submission_key', sa.String(length=36), nullable=True),
     sa.CheckConstraint('email IS NULL OR email = lower(email)', name=op.f('ck_contribution_email_lowercase')),
     sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_contribution_campaign_id_campaign'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['challenge_id'], ['challenge.id'], name=op.f('fk_contribution_challenge_id_challenge'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['step_id'], ['step.id'], name=op.f('fk_contribution_step_id_step'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['territory_id'], ['territory.id'], name=op.f('fk_contribution_territory_id_territory')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_contribution'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_contribution')),
+    sa.UniqueConstraint('submission_key', name=op.f('uq_contribution_submission_key'))
     )
     with op.batch_alter_table('contribution', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contribution_challenge_id'), ['challenge_id'], unique=False)
@@ -109,10 +111,31 @@ SQLITE_SEARCH = [
 ]
 
 
+# French stemming, and accents ignored where the unaccent extension can be had (it needs the
+# right to create extensions; without it, accents count).
+POSTGRESQL_CONFIGURATION = """
+DO $$
+BEGIN
+  BEGIN
+    CREATE EXTENSION IF NOT EXISTS unaccent;
+  EXCEPTION WHEN others THEN
+    RAISE NOTICE 'unaccent indisponible : la recherche tiendra compte des accents';
+  END;
+  CREATE TEXT SEARCH CONFIGURATION concerto_french (COPY = french);
+  IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'unaccent') THEN
+    ALTER TEXT SEARCH CONFIGURATION concerto_french
+      ALTER MAPPING FOR hword, hword_part, word WITH unaccent, french_stem;
+  END IF;
+END $$;
+"""
+
+
 def _create_search():
     if op.get_bind().dialect.name == "postgresql":
+        op.execute(POSTGRESQL_CONFIGURATION)
         op.execute("ALTER TABLE contribution ADD COLUMN search_vector tsvector GENERATED ALWAYS "
-                   "AS (to_tsvector('french', coalesce(title, '') || ' ' || body)) STORED")
+                   "AS (to_tsvector('concerto_french', coalesce(title, '') || ' ' || body)) "
+                   "STORED")
         op.execute("CREATE INDEX ix_contribution_search ON contribution USING gin (search_vector)")
     else:
         for statement in SQLITE_SEARCH:
@@ -123,6 +146,7 @@ def _drop_search():
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP INDEX IF EXISTS ix_contribution_search")
         op.execute("ALTER TABLE contribution DROP COLUMN IF EXISTS search_vector")
+        op.execute("DROP TEXT SEARCH CONFIGURATION IF EXISTS concerto_french")
     else:
         for name in ("insert", "delete", "update"):
             op.execute(f"DROP TRIGGER IF EXISTS contribution_fts_{name}")

@@ -1,0 +1,67 @@
+"""Published contributions for the public, with filters, search and keyset pagination.
+
+Pages follow ``id`` (newest first) from a cursor, never an OFFSET: page 500 costs what page 1
+costs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from app.campaigns.models import Campaign
+from app.contributions.models import Contribution, ContributionKind, ContributionStatus
+from app.contributions.search import matching
+from app.extensions import db
+
+PAGE_SIZE = 20
+
+
+@dataclass
+class ContributionFilters:
+    territory_id: int | None = None
+    challenge_id: int | None = None
+    step_id: int | None = None
+    kind: str = ""
+    category: str = ""
+    search: str = ""
+    before: int | None = None  # the cursor: ids below this one
+
+
+def published(campaign: Campaign, filters: ContributionFilters) -> tuple[list[Contribution],
+                                                                          int | None]:
+    """A page of published contributions, and the cursor of the next page (or None)."""
+    query = (sa.select(Contribution)
+             .where(Contribution.campaign_id == campaign.id,
+                    Contribution.status == ContributionStatus.PUBLISHED)
+             .options(joinedload(Contribution.territory), joinedload(Contribution.challenge))
+             .order_by(Contribution.id.desc()).limit(PAGE_SIZE + 1))
+    for column, value in ((Contribution.territory_id, filters.territory_id),
+                          (Contribution.challenge_id, filters.challenge_id),
+                          (Contribution.step_id, filters.step_id)):
+        if value:
+            query = query.where(column == value)
+    if filters.kind in ContributionKind.__members__.values():
+        query = query.where(Contribution.kind == filters.kind)
+    if filters.category:
+        query = query.where(Contribution.category == filters.category)
+    condition = matching(filters.search) if filters.search else None
+    if condition is not None:
+        query = query.where(condition)
+    if filters.before:
+        query = query.where(Contribution.id < filters.before)
+    rows = list(db.session.scalars(query).unique())
+    next_cursor = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
+    return rows[:PAGE_SIZE], next_cursor
+
+
+def pending_for(territory_ids: set[int] | None) -> list[Contribution]:
+    """Contributions awaiting moderation, oldest first (all territories if None)."""
+    query = (sa.select(Contribution).where(Contribution.status == ContributionStatus.PENDING)
+             .options(joinedload(Contribution.territory), joinedload(Contribution.challenge),
+                      joinedload(Contribution.campaign))
+             .order_by(Contribution.id))
+    if territory_ids is not None:
+        query = query.where(Contribution.territory_id.in_(territory_ids))
+    return list(db.session.scalars(query).unique())

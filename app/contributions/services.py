@@ -1,0 +1,69 @@
+"""Contribution rules: submit, publish, reject, redact. Every moderation act is audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template
+
+from app import audit, mail
+from app.accounts.models import User
+from app.campaigns.models import Campaign
+from app.clock import now
+from app.contributions.models import Contribution, ContributionRevision, ContributionStatus
+from app.extensions import db
+from app.urls import absolute_url
+
+
+class ContributionError(ValueError):
+    """The message is for the person acting."""
+
+
+def submit(campaign: Campaign, values: dict[str, Any]) -> Contribution:
+    """Save a contribution; published at once only where the campaign skips moderation."""
+    contribution = Contribution(campaign=campaign, **values)
+    if not campaign.moderation_required:
+        contribution.status, contribution.published_at = ContributionStatus.PUBLISHED, now()
+    db.session.add(contribution)
+    db.session.commit()
+    return contribution
+
+
+def publish(contribution: Contribution, user: User) -> None:
+    if contribution.status is ContributionStatus.PUBLISHED:
+        raise ContributionError("Cette contribution est déjà publiée.")
+    contribution.status, contribution.published_at = ContributionStatus.PUBLISHED, now()
+    contribution.rejection_reason = ""
+    audit.record("contribution.publish", contribution, contribution.reference, user=user)
+    db.session.commit()
+
+
+def reject(contribution: Contribution, reason: str, user: User) -> None:
+    """Refuse with a reason; the author is told if they left an address."""
+    contribution.status, contribution.rejection_reason = ContributionStatus.REJECTED, reason
+    contribution.published_at = None
+    audit.record("contribution.reject", contribution, f"{contribution.reference} : {reason}",
+                 user=user)
+    queued = None
+    if contribution.email:
+        text = render_template("contributions/mail/rejected.txt", contribution=contribution,
+                               reason=reason, campaign_url=absolute_url(
+                                   "campaigns.campaign_page", slug=contribution.campaign.slug))
+        queued = mail.queue(mail.compose(contribution.email,
+                                         "Votre contribution n’a pas été publiée", text),
+                            "contribution.rejected", related=("contribution", contribution.id))
+    db.session.commit()
+    if queued is not None:
+        mail.send_pending([queued.id])
+
+
+def redact(contribution: Contribution, title: str, body: str, user: User) -> None:
+    """Edit the text (to remove personal data); the previous text is kept in the history."""
+    if (title, body) == (contribution.title, contribution.body):
+        return
+    contribution.revisions.append(ContributionRevision(
+        title=contribution.title, body=contribution.body, edited_by=user))
+    contribution.title, contribution.body = title, body
+    audit.record("contribution.redact", contribution, f"{contribution.reference} modifiée",
+                 user=user)
+    db.session.commit()

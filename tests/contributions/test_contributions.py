@@ -1,0 +1,199 @@
+"""Contributions: submit, moderate, browse and search (French full text on both databases)."""
+
+import pytest
+import sqlalchemy as sa
+
+from app.accounts.models import Role
+from app.audit import AuditEntry
+from app.contributions.models import Contribution, ContributionKind, ContributionStatus
+from app.extensions import db
+from tests.factories import make_campaign, make_departement, make_user
+from tests.helpers import login_as, post_form
+
+TEXT = "Je n’ai plus de médecin traitant depuis 2021 🩺.\nLes urgences sont à 1 h de route."
+
+
+@pytest.fixture
+def world():
+    campaign = make_campaign(slug="cnr", contributions_open=True)
+    aveyron = make_departement("12", "Aveyron", "Rodez", parent=campaign.territory)
+    ariege = make_departement("09", "Ariège", "Foix", parent=campaign.territory)
+    db.session.commit()
+    return {"campaign": campaign, "aveyron": aveyron, "ariege": ariege,
+            "challenge": campaign.challenges[0]}
+
+
+def contribution_form(world, **overrides) -> dict:
+    data = {"kind": "testimony", "title": "", "body": TEXT, "territory_id": world["aveyron"].id,
+            "challenge_id": world["challenge"].id, "step_id": 0, "pseudonym": "",
+            "age_range": "65-et-plus", "category": "usagers",
+            "email": "auteur@example.org", "website": "", "submission_key": "k-1"}
+    data.update(overrides)
+    return data
+
+
+def add(world, body: str, status=ContributionStatus.PUBLISHED, territory="aveyron",
+        kind=ContributionKind.PROPOSAL, **kw) -> Contribution:
+    contribution = Contribution(campaign=world["campaign"], kind=kind, body=body,
+                                territory=world[territory], challenge=world["challenge"],
+                                status=status, **kw)
+    db.session.add(contribution)
+    db.session.commit()
+    return contribution
+
+
+def all_contributions() -> list[Contribution]:
+    db.session.expire_all()
+    return list(db.session.scalars(sa.select(Contribution).order_by(Contribution.id)))
+
+
+def test_a_contribution_is_stored_exactly_as_typed_and_waits_for_moderation(client, world):
+    response = post_form(client, "/demarches/cnr/contribuer", contribution_form(world))
+    assert response.status_code == 302
+    [contribution] = all_contributions()
+    assert contribution.body == TEXT
+    assert contribution.status is ContributionStatus.PENDING
+    assert contribution.email == "auteur@example.org"
+    assert "médecin traitant" not in client.get("/demarches/cnr/contributions").get_data(
+        as_text=True)
+
+
+def test_the_same_form_sent_twice_saves_one_contribution(client, world):
+    post_form(client, "/demarches/cnr/contribuer", contribution_form(world))
+    post_form(client, "/demarches/cnr/contribuer", contribution_form(world))
+    assert len(all_contributions()) == 1
+
+
+@pytest.mark.parametrize(("overrides", "message"), [
+    ({"body": "court"}, "entre 10 et 5 000 caractères"),
+    ({"body": "x" * 6000}, "entre 10 et 5 000 caractères"),
+    ({"territory_id": 0}, "Choisissez le département concerné."),
+    ({"email": "pas-une-adresse"}, "Indiquez une adresse électronique valide"),
+    ({"pseudonym": "Zo\x07é"}, "caractères invisibles non autorisés"),
+])
+def test_a_refused_submission_comes_back_with_the_text_intact(client, world, overrides, message):
+    data = contribution_form(world, title="Mon titre « à garder »", **overrides)
+    html = post_form(client, "/demarches/cnr/contribuer", data).get_data(as_text=True)
+    assert message in html
+    assert "Mon titre « à garder »" in html
+    if "body" not in overrides:
+        assert "Les urgences sont à 1 h de route." in html
+    assert all_contributions() == []
+
+
+def test_robots_filling_the_honeypot_are_refused(client, world):
+    response = post_form(client, "/demarches/cnr/contribuer",
+                         contribution_form(world, website="http://spam.example"))
+    assert response.status_code == 400
+    assert all_contributions() == []
+
+
+def test_closed_campaign_refuses_contributions(client, world):
+    world["campaign"].contributions_open = False
+    db.session.commit()
+    assert client.get("/demarches/cnr/contribuer").status_code == 403
+
+
+def test_qr_short_link_prefills_step_and_question(client, world):
+    from tests.factories import make_step
+
+    step = make_step(world["campaign"], world["ariege"])
+    html = client.get(f"/demarches/cnr/contribuer?etape={step.id}&question=prevention"
+                      ).get_data(as_text=True)
+    prevention = world["campaign"].challenges[1]
+    assert f'<option selected value="{prevention.id}">' in html or \
+        f'value="{prevention.id}" selected' in html
+    assert f'value="{world["ariege"].id}" selected' in html or \
+        f'<option selected value="{world["ariege"].id}">' in html
+
+
+def test_moderator_publishes_rejects_and_redacts(client, smtp, world):
+    moderator = make_user(Role.MODERATOR, [world["aveyron"]])
+    first = add(world, "Un texte à publier", ContributionStatus.PENDING)
+    second = add(world, "Un texte hors sujet", ContributionStatus.PENDING,
+                 email="auteur@example.org")
+    third = add(world, "Mon voisin M. Dupont a un cancer", ContributionStatus.PENDING)
+    login_as(client, moderator)
+    html = client.get("/gestion/moderation").get_data(as_text=True)
+    assert "3 contributions en attente" in html
+    post_form(client, f"/gestion/moderation/{first.id}/publier", {},
+              token_from="/gestion/moderation")
+    post_form(client, f"/gestion/moderation/{second.id}/refuser",
+              {"reason": "Hors du champ de la concertation."}, token_from="/gestion/moderation")
+    post_form(client, f"/gestion/moderation/{third.id}/modifier",
+              {"title": "", "body": "Mon voisin a une maladie grave"})
+    statuses = [(c.status, c.body) for c in all_contributions()]
+    assert statuses[0][0] is ContributionStatus.PUBLISHED
+    assert statuses[1][0] is ContributionStatus.REJECTED
+    assert statuses[2] == (ContributionStatus.PENDING, "Mon voisin a une maladie grave")
+    assert all_contributions()[2].revisions[0].body == "Mon voisin M. Dupont a un cancer"
+    [notice] = smtp.to("auteur@example.org")
+    assert "Hors du champ de la concertation." in notice.get_body(
+        preferencelist=("plain",)).get_content()
+    actions = db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions == ["contribution.publish", "contribution.reject", "contribution.redact"]
+
+
+def test_moderator_of_ariege_cannot_publish_an_aveyron_contribution(client, world):
+    contribution = add(world, "Texte de l’Aveyron", ContributionStatus.PENDING)
+    login_as(client, make_user(Role.MODERATOR, [world["ariege"]]))
+    assert "Texte de l’Aveyron" not in client.get("/gestion/moderation").get_data(as_text=True)
+    response = post_form(client, f"/gestion/moderation/{contribution.id}/publier", {},
+                         token_from="/gestion/moderation")
+    assert response.status_code == 403
+    assert all_contributions()[0].status is ContributionStatus.PENDING
+
+
+def test_the_public_sees_only_published_text_never_emails(client, world):
+    add(world, "Texte publié", email="secret@example.org", pseudonym="Lou")
+    add(world, "Texte en attente", ContributionStatus.PENDING)
+    add(world, "Texte refusé", ContributionStatus.REJECTED)
+    html = client.get("/demarches/cnr/contributions").get_data(as_text=True)
+    assert "Texte publié" in html and "Lou" in html
+    assert "Texte en attente" not in html and "Texte refusé" not in html
+    assert "secret@example.org" not in html
+
+
+@pytest.mark.parametrize("payload", [
+    "<script>alert('x')</script> un texte assez long",
+    "[clic](javascript:alert(1)) un texte assez long",
+    "<img src=x onerror=alert(1)> un texte assez long",
+])
+def test_no_script_runs_from_a_contribution(client, world, payload):
+    add(world, payload, title=payload[:50])
+    html = client.get("/demarches/cnr/contributions").get_data(as_text=True)
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert 'href="javascript:' not in html
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("médecins", {"Trouver un médecin traitant"}),
+    ("medecin", {"Trouver un médecin traitant"}),
+    ("URGENCES", {"Les urgences de nuit"}),
+    ("prévention santé", {"La prévention en santé à l’école"}),
+    ('"; DROP TABLE contribution; --', set()),
+    ("AND OR NOT *", set()),
+])
+def test_french_search_finds_plurals_and_accents(client, world, query, expected):
+    for text in ("Trouver un médecin traitant", "Les urgences de nuit",
+                 "La prévention en santé à l’école"):
+        add(world, text)
+    html = client.get("/demarches/cnr/contributions", query_string={"q": query}).get_data(
+        as_text=True)
+    found = {text for text in ("Trouver un médecin traitant", "Les urgences de nuit",
+                               "La prévention en santé à l’école") if text in html}
+    assert found == expected
+
+
+def test_filters_and_keyset_pages(client, world):
+    for number in range(45):
+        add(world, f"Proposition numéro {number:02d}",
+            territory="aveyron" if number % 3 else "ariege")
+    first = client.get("/demarches/cnr/contributions").get_data(as_text=True)
+    assert "Proposition numéro 44" in first and "Proposition numéro 24" not in first
+    cursor = first.split("avant=")[1].split('"')[0].split("&")[0]
+    second = client.get(f"/demarches/cnr/contributions?avant={cursor}").get_data(as_text=True)
+    assert "Proposition numéro 24" in second and "Proposition numéro 44" not in second
+    ariege = client.get(f"/demarches/cnr/contributions?departement={world['ariege'].id}"
+                        ).get_data(as_text=True)
+    assert ariege.count("Proposition numéro") == 15
