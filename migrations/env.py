@@ -79,9 +79,7 @@ def include_object(obj, name, type_, reflected, compare_to):
     autogenerate must not try to drop them."""
     if type_ == "table" and name.startswith("contribution_fts"):
         return False
-    if name in ("search_vector", "ix_contribution_search"):
-        return False
-    return True
+    return name not in ("search_vector", "ix_contribution_search")
 
 
 def run_migrations_online():

@@ -1,8 +1,9 @@
 """French full-text search over contributions, on PostgreSQL and on SQLite.
 
-PostgreSQL matches the ``concerto_french`` text-search configuration (migration 0006: French
-stemming, « médecins » finds « médecin », accents ignored with unaccent); SQLite matches its FTS5 table (porter stemming, accents folded). Either way the
-visitor's words are data, never query syntax.
+PostgreSQL matches the ``concerto_french`` text-search configuration of migration 0006 (French
+stemming: « médecins » finds « médecin »; accents ignored through unaccent). SQLite matches its
+FTS5 table (porter stemming, accents folded). Either way the visitor's words are data, never
+query syntax.
 """
 
 from __future__ import annotations
