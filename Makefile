@@ -80,6 +80,7 @@ lint: $(VENV)/.stamp-dev
 bench: install-dev
 	$(PY) -m bench.bench
 	$(PY) -m bench.registrations
+	$(PY) -m bench.contributions
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) instance

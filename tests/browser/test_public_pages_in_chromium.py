@@ -117,3 +117,20 @@ def test_organiser_registrant_list_is_accessible(page, live_server, seeded):
     assert_accessible(page, "inscriptions-liste")
     page.goto(f"{live_server}/gestion/etapes/{seeded.id}/pointage")
     assert_accessible(page, "accueil-pointage")
+
+
+def test_citizen_contributes_and_reads_contributions(page, live_server, seeded):
+    seeded.campaign.contributions_open = True
+    db.session.commit()
+    slug = seeded.campaign.slug
+    page.goto(f"{live_server}/demarches/{slug}/contribuer?etape={seeded.id}&question=prevention")
+    assert page.input_value("#territory_id") == str(seeded.territory_id)
+    page.fill("#body", "court")
+    page.click("button:has-text('Envoyer ma contribution')")
+    assert "entre 10 et 5 000 caractères" in page.locator("#body-messages").inner_text()
+    assert_accessible(page, "contribution-formulaire")
+    page.fill("#body", "Des permanences de prévention dans les marchés.\nUne fois par mois.")
+    page.click("button:has-text('Envoyer ma contribution')")
+    page.wait_for_url(f"**/demarches/{slug}/contributions")
+    assert "sera publiée après relecture" in page.content()
+    assert_accessible(page, "contributions-liste")
