@@ -65,3 +65,22 @@ def pending_for(territory_ids: set[int] | None) -> list[Contribution]:
     if territory_ids is not None:
         query = query.where(Contribution.territory_id.in_(territory_ids))
     return list(db.session.scalars(query).unique())
+
+
+def _step_published(step_id: int) -> sa.Select:
+    return (sa.select(Contribution)
+            .where(Contribution.step_id == step_id,
+                   Contribution.status == ContributionStatus.PUBLISHED)
+            .options(joinedload(Contribution.challenge)))
+
+
+def latest_for_step(step, limit: int) -> list[Contribution]:
+    """The ``limit`` latest published contributions of a step, oldest first."""
+    rows = db.session.scalars(_step_published(step.id).order_by(Contribution.id.desc())
+                              .limit(limit)).unique()
+    return list(reversed(list(rows)))
+
+
+def published_after(step, after_id: int, limit: int) -> list[Contribution]:
+    return list(db.session.scalars(_step_published(step.id).where(Contribution.id > after_id)
+                                   .order_by(Contribution.id).limit(limit)).unique())

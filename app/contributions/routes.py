@@ -100,3 +100,30 @@ def browse(slug: str):
                            departements=departements(), kinds=ContributionKind,
                            categories=CATEGORIES, ages=AGE_RANGES,
                            steps=_public_steps(campaign))
+
+
+WALL_SIZE = 30
+
+
+@bp.get("/etapes/<int:step_id>/mur")
+def wall(step_id: int):
+    """Full-screen page for the room's projector; new contributions appear as published."""
+    step = db.session.get(Step, step_id)
+    if step is None or not step.is_public:
+        abort(404)
+    return render_template("contributions/wall.html", step=step,
+                           contributions=queries.latest_for_step(step, WALL_SIZE))
+
+
+@bp.get("/etapes/<int:step_id>/mur.json")
+def wall_feed(step_id: int):
+    """Published contributions of the step after ``apres`` (an id), oldest first."""
+    step = db.session.get(Step, step_id)
+    if step is None or not step.is_public:
+        abort(404)
+    after = request.args.get("apres", default=0, type=int)
+    items = queries.published_after(step, after, WALL_SIZE)
+    return {"contributions": [{
+        "id": item.id, "reference": item.reference, "kind": item.kind.label,
+        "title": item.title, "body": item.body, "author": item.author_label,
+        "challenge": item.challenge.title if item.challenge else ""} for item in items]}

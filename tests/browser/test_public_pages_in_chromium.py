@@ -134,3 +134,21 @@ def test_citizen_contributes_and_reads_contributions(page, live_server, seeded):
     page.wait_for_url(f"**/demarches/{slug}/contributions")
     assert "sera publiée après relecture" in page.content()
     assert_accessible(page, "contributions-liste")
+
+
+def test_live_wall_shows_new_contributions_without_reloading(page, live_server, seeded):
+    from app.contributions.models import Contribution, ContributionKind, ContributionStatus
+
+    def publish(text: str) -> None:
+        db.session.add(Contribution(campaign=seeded.campaign, kind=ContributionKind.PROPOSAL,
+                                    body=text, territory=seeded.territory, step=seeded,
+                                    status=ContributionStatus.PUBLISHED))
+        db.session.commit()
+
+    publish("Une maison de santé à Marvejols")
+    page.goto(f"{live_server}/etapes/{seeded.id}/mur")
+    assert page.get_by_text("Une maison de santé à Marvejols").is_visible()
+    publish("<img src=x onerror=alert(1)> Des gardes partagées")
+    page.wait_for_selector("text=Des gardes partagées", timeout=10_000)
+    assert page.locator("img").count() == 0  # shown as text, never as markup
+    screenshot(page, "mur-en-direct")

@@ -197,3 +197,21 @@ def test_filters_and_keyset_pages(client, world):
     ariege = client.get(f"/demarches/cnr/contributions?departement={world['ariege'].id}"
                         ).get_data(as_text=True)
     assert ariege.count("Proposition numéro") == 15
+
+
+def test_live_wall_feed_gives_new_published_contributions_without_emails(client, world):
+    from tests.factories import make_step
+
+    step = make_step(world["campaign"], world["aveyron"])
+    first = add(world, "Première parole", step_id=step.id, email="a@example.org")
+    add(world, "En attente", ContributionStatus.PENDING, step_id=step.id)
+    add(world, "<script>alert(1)</script> autre étape")
+    page = client.get(f"/etapes/{step.id}/mur").get_data(as_text=True)
+    assert "Première parole" in page and f'data-last="{first.id}"' in page
+    assert "<script>alert" not in page
+    second = add(world, "Deuxième parole <b>gras</b>", step_id=step.id)
+    feed = client.get(f"/etapes/{step.id}/mur.json?apres={first.id}").json
+    assert [item["id"] for item in feed["contributions"]] == [second.id]
+    assert feed["contributions"][0]["body"] == "Deuxième parole <b>gras</b>"
+    assert "a@example.org" not in client.get(f"/etapes/{step.id}/mur.json").get_data(
+        as_text=True)
