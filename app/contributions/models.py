@@ -70,6 +70,8 @@ class Contribution(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The form's one-time key: a double click, or a resent form, saves one contribution.
     submission_key: Mapped[str | None] = mapped_column(sa.String(36), unique=True)
+    # Kept in step with contribution_support, so sorting by support needs no join.
+    support_count: Mapped[int] = mapped_column(default=0)
 
     campaign: Mapped[Campaign] = relationship()
     territory: Mapped[Territory] = relationship()
@@ -90,6 +92,20 @@ class Contribution(db.Model):
     @property
     def author_label(self) -> str:
         return self.pseudonym or "Anonyme"
+
+
+class ContributionSupport(db.Model):
+    """One person's support of a proposal: once per person (their browser's signed key)."""
+
+    __tablename__ = "contribution_support"
+    __table_args__ = (sa.UniqueConstraint("contribution_id", "supporter_key",
+                                          name="uq_contribution_support_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("contribution.id", ondelete="CASCADE"), index=True)
+    supporter_key: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 
 class ContributionRevision(db.Model):

@@ -26,17 +26,22 @@ class ContributionFilters:
     kind: str = ""
     category: str = ""
     search: str = ""
-    before: int | None = None  # the cursor: ids below this one
+    by_support: bool = False
+    before: str = ""  # the cursor: "<id>", or "<supports>.<id>" when sorted by support
 
 
 def published(campaign: Campaign, filters: ContributionFilters) -> tuple[list[Contribution],
-                                                                          int | None]:
+                                                                          str | None]:
     """A page of published contributions, and the cursor of the next page (or None)."""
     query = (sa.select(Contribution)
              .where(Contribution.campaign_id == campaign.id,
                     Contribution.status == ContributionStatus.PUBLISHED)
              .options(joinedload(Contribution.territory), joinedload(Contribution.challenge))
-             .order_by(Contribution.id.desc()).limit(PAGE_SIZE + 1))
+             .limit(PAGE_SIZE + 1))
+    if filters.by_support:
+        query = query.order_by(Contribution.support_count.desc(), Contribution.id.desc())
+    else:
+        query = query.order_by(Contribution.id.desc())
     for column, value in ((Contribution.territory_id, filters.territory_id),
                           (Contribution.challenge_id, filters.challenge_id),
                           (Contribution.step_id, filters.step_id)):
@@ -49,11 +54,27 @@ def published(campaign: Campaign, filters: ContributionFilters) -> tuple[list[Co
     condition = matching(filters.search) if filters.search else None
     if condition is not None:
         query = query.where(condition)
-    if filters.before:
-        query = query.where(Contribution.id < filters.before)
+    query = _after_cursor(query, filters)
     rows = list(db.session.scalars(query).unique())
-    next_cursor = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
-    return rows[:PAGE_SIZE], next_cursor
+    if len(rows) <= PAGE_SIZE:
+        return rows, None
+    last = rows[PAGE_SIZE - 1]
+    cursor = f"{last.support_count}.{last.id}" if filters.by_support else str(last.id)
+    return rows[:PAGE_SIZE], cursor
+
+
+def _after_cursor(query: sa.Select, filters: ContributionFilters) -> sa.Select:
+    """Rows after the cursor in the current order (a malformed cursor means page 1)."""
+    parts = filters.before.split(".")
+    if not all(part.isdigit() for part in parts) or not filters.before:
+        return query
+    if filters.by_support and len(parts) == 2:
+        supports, last_id = int(parts[0]), int(parts[1])
+        return query.where(sa.tuple_(Contribution.support_count, Contribution.id)
+                           < sa.tuple_(supports, last_id))
+    if not filters.by_support and len(parts) == 1:
+        return query.where(Contribution.id < int(parts[0]))
+    return query
 
 
 def pending_for(territory_ids: set[int] | None) -> list[Contribution]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from sqlalchemy.exc import IntegrityError
 
 from app.campaigns.models import Campaign, Step, StepStatus
@@ -93,13 +93,33 @@ def browse(slug: str):
         territory_id=args.get("departement", type=int), challenge_id=args.get("question", type=int),
         step_id=args.get("etape", type=int), kind=args.get("type", ""),
         category=args.get("categorie", ""), search=args.get("q", "")[:200],
-        before=args.get("avant", type=int))
+        by_support=args.get("tri") == "soutiens", before=args.get("avant", "")[:40])
     contributions, next_cursor = queries.published(campaign, filters)
     return render_template("contributions/browse.html", campaign=campaign, filters=filters,
                            contributions=contributions, next_cursor=next_cursor,
                            departements=departements(), kinds=ContributionKind,
                            categories=CATEGORIES, ages=AGE_RANGES,
-                           steps=_public_steps(campaign))
+                           steps=_public_steps(campaign),
+                           supported=set(session.get("supported", [])))
+
+
+@bp.post("/contributions/<int:contribution_id>/soutenir")
+def support(contribution_id: int):
+    """One support per person: their browser carries a random key in its signed session."""
+    contribution = db.session.get(Contribution, contribution_id)
+    if contribution is None:
+        abort(404)
+    key = session.setdefault("supporter", uuid.uuid4().hex)
+    try:
+        added = services.support(contribution, key)
+    except services.ContributionError as error:
+        flash(str(error), "error")
+    else:
+        session["supported"] = [*session.get("supported", []), contribution.id][-200:]
+        flash("Merci pour votre soutien." if added else "Vous soutenez déjà cette proposition.",
+              "success" if added else "info")
+    return redirect(url_for("contributions.browse", slug=contribution.campaign.slug,
+                            _anchor=f"c{contribution.id}"))
 
 
 WALL_SIZE = 30

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import sqlalchemy as sa
 from flask import render_template
+from sqlalchemy.exc import IntegrityError
 
 from app import audit, mail
 from app.accounts.models import User
 from app.campaigns.models import Campaign
 from app.clock import now
-from app.contributions.models import Contribution, ContributionRevision, ContributionStatus
+from app.contributions.models import (
+    Contribution,
+    ContributionKind,
+    ContributionRevision,
+    ContributionStatus,
+    ContributionSupport,
+)
 from app.extensions import db
 from app.urls import absolute_url
 
@@ -67,3 +75,22 @@ def redact(contribution: Contribution, title: str, body: str, user: User) -> Non
     audit.record("contribution.redact", contribution, f"{contribution.reference} modifiée",
                  user=user)
     db.session.commit()
+
+
+def support(contribution: Contribution, supporter_key: str) -> bool:
+    """Add one person's support to a published proposal; False if they already support it."""
+    if (contribution.kind is not ContributionKind.PROPOSAL
+            or contribution.status is not ContributionStatus.PUBLISHED):
+        raise ContributionError("Seules les propositions publiées peuvent être soutenues.")
+    db.session.add(ContributionSupport(contribution_id=contribution.id,
+                                       supporter_key=supporter_key))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    # In SQL, so that simultaneous supports all count.
+    db.session.execute(sa.update(Contribution).where(Contribution.id == contribution.id)
+                       .values(support_count=Contribution.support_count + 1))
+    db.session.commit()
+    return True

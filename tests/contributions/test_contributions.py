@@ -215,3 +215,41 @@ def test_live_wall_feed_gives_new_published_contributions_without_emails(client,
     assert feed["contributions"][0]["body"] == "Deuxième parole <b>gras</b>"
     assert "a@example.org" not in client.get(f"/etapes/{step.id}/mur.json").get_data(
         as_text=True)
+
+
+def test_a_person_supports_a_proposal_once_and_proposals_sort_by_support(app, client, world):
+    popular = add(world, "Des bus santé dans les villages")
+    quiet = add(world, "Une ligne téléphonique unique")
+    testimony = add(world, "Je fais 40 km pour voir un médecin", kind=ContributionKind.TESTIMONY)
+    url = "/demarches/cnr/contributions"
+    post_form(client, f"/contributions/{popular.id}/soutenir", {}, token_from=url)
+    again = post_form(client, f"/contributions/{popular.id}/soutenir", {}, token_from=url,
+                      follow_redirects=True)
+    assert "Vous soutenez déjà cette proposition." in again.get_data(as_text=True)
+    other = app.test_client()
+    post_form(other, f"/contributions/{popular.id}/soutenir", {}, token_from=url)
+    post_form(other, f"/contributions/{quiet.id}/soutenir", {}, token_from=url)
+    refused = post_form(other, f"/contributions/{testimony.id}/soutenir", {},
+                        token_from="/connexion", follow_redirects=True)
+    assert "Seules les propositions publiées peuvent être soutenues." in refused.get_data(
+        as_text=True)
+    counts = {c.body: c.support_count for c in all_contributions()}
+    assert counts == {"Des bus santé dans les villages": 2, "Une ligne téléphonique unique": 1,
+                      "Je fais 40 km pour voir un médecin": 0}
+    html = client.get(f"{url}?tri=soutiens").get_data(as_text=True)
+    assert html.index("Des bus santé") < html.index("Une ligne téléphonique") < html.index(
+        "Je fais 40 km")
+
+
+def test_keyset_pages_when_sorted_by_support(client, world):
+    for number in range(25):
+        add(world, f"Proposition soutenue {number:02d}", support_count=number % 5)
+    first = client.get("/demarches/cnr/contributions?tri=soutiens").get_data(as_text=True)
+    cursor = first.split("avant=")[1].split('"')[0].split("&")[0]
+    second = client.get(f"/demarches/cnr/contributions?tri=soutiens&avant={cursor}").get_data(
+        as_text=True)
+    shown = [f"Proposition soutenue {n:02d}" for n in range(25)]
+    on_first = {text for text in shown if text in first}
+    on_second = {text for text in shown if text in second}
+    assert len(on_first) == 20 and len(on_second) == 5 and not on_first & on_second
+    assert client.get("/demarches/cnr/contributions?tri=soutiens&avant=x.y").status_code == 200
