@@ -69,6 +69,9 @@ class Config:
     REGISTRATION_LINK_DAYS = 180
     REGISTRATION_RETENTION_DAYS = 365
 
+    # A published contribution reported this many times is hidden until a moderator reviews it.
+    CONTRIBUTION_REPORT_THRESHOLD = 3
+
     REDIS_URL = ""
     TESTING = False
     DEBUG = False

@@ -43,6 +43,7 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "PRESS_KIT_MAX_BYTES": int,
     "REGISTRATION_LINK_DAYS": int,
     "REGISTRATION_RETENTION_DAYS": int,
+    "CONTRIBUTION_REPORT_THRESHOLD": int,
     # Only for a plain-HTTP test deployment (benchmarks): production cookies are Secure.
     "SESSION_COOKIE_SECURE": bool,
 }

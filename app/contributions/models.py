@@ -72,6 +72,9 @@ class Contribution(db.Model):
     submission_key: Mapped[str | None] = mapped_column(sa.String(36), unique=True)
     # Kept in step with contribution_support, so sorting by support needs no join.
     support_count: Mapped[int] = mapped_column(default=0)
+    # Hidden from the public once reported CONTRIBUTION_REPORT_THRESHOLD times, until a
+    # moderator reviews it.
+    hidden_by_reports: Mapped[bool] = mapped_column(default=False)
 
     campaign: Mapped[Campaign] = relationship()
     territory: Mapped[Territory] = relationship()
@@ -105,6 +108,21 @@ class ContributionSupport(db.Model):
     contribution_id: Mapped[int] = mapped_column(
         sa.ForeignKey("contribution.id", ondelete="CASCADE"), index=True)
     supporter_key: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class ContributionReport(db.Model):
+    """A visitor reports a published contribution (once per person)."""
+
+    __tablename__ = "contribution_report"
+    __table_args__ = (sa.UniqueConstraint("contribution_id", "reporter_key",
+                                          name="uq_contribution_report_once"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("contribution.id", ondelete="CASCADE"), index=True)
+    reporter_key: Mapped[str] = mapped_column(sa.String(64))
+    reason: Mapped[str] = mapped_column(sa.String(300), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 

@@ -43,6 +43,14 @@ def publish(contribution_id: int):
     return redirect(url_for(".queue"))
 
 
+@bp.post("/moderation/<int:contribution_id>/retablir")
+def restore(contribution_id: int):
+    contribution = _contribution(contribution_id)
+    services.restore(contribution, current_user)
+    flash(f"{contribution.reference} est de nouveau visible.", "success")
+    return redirect(url_for(".queue"))
+
+
 @bp.post("/moderation/<int:contribution_id>/refuser")
 def reject(contribution_id: int):
     contribution = _contribution(contribution_id)

@@ -35,7 +35,8 @@ def published(campaign: Campaign, filters: ContributionFilters) -> tuple[list[Co
     """A page of published contributions, and the cursor of the next page (or None)."""
     query = (sa.select(Contribution)
              .where(Contribution.campaign_id == campaign.id,
-                    Contribution.status == ContributionStatus.PUBLISHED)
+                    Contribution.status == ContributionStatus.PUBLISHED,
+                    Contribution.hidden_by_reports.is_(False))
              .options(joinedload(Contribution.territory), joinedload(Contribution.challenge))
              .limit(PAGE_SIZE + 1))
     if filters.by_support:
@@ -78,8 +79,10 @@ def _after_cursor(query: sa.Select, filters: ContributionFilters) -> sa.Select:
 
 
 def pending_for(territory_ids: set[int] | None) -> list[Contribution]:
-    """Contributions awaiting moderation, oldest first (all territories if None)."""
-    query = (sa.select(Contribution).where(Contribution.status == ContributionStatus.PENDING)
+    """Contributions awaiting moderation, or hidden by reports, oldest first (all territories
+    if None)."""
+    query = (sa.select(Contribution).where(sa.or_(
+        Contribution.status == ContributionStatus.PENDING, Contribution.hidden_by_reports))
              .options(joinedload(Contribution.territory), joinedload(Contribution.challenge),
                       joinedload(Contribution.campaign))
              .order_by(Contribution.id))
@@ -91,7 +94,8 @@ def pending_for(territory_ids: set[int] | None) -> list[Contribution]:
 def _step_published(step_id: int) -> sa.Select:
     return (sa.select(Contribution)
             .where(Contribution.step_id == step_id,
-                   Contribution.status == ContributionStatus.PUBLISHED)
+                   Contribution.status == ContributionStatus.PUBLISHED,
+                   Contribution.hidden_by_reports.is_(False))
             .options(joinedload(Contribution.challenge)))
 
 

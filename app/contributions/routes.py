@@ -103,15 +103,35 @@ def browse(slug: str):
                            supported=set(session.get("supported", [])))
 
 
+def _visitor_key() -> str:
+    """A random key in the visitor's signed session: one support, one report per person."""
+    return session.setdefault("supporter", uuid.uuid4().hex)
+
+
+@bp.post("/contributions/<int:contribution_id>/signaler")
+def report(contribution_id: int):
+    contribution = db.session.get(Contribution, contribution_id)
+    if contribution is None:
+        abort(404)
+    reason = request.form.get("reason", "").strip()[:300]
+    try:
+        added = services.report(contribution, _visitor_key(), reason)
+    except services.ContributionError as error:
+        flash(str(error), "error")
+    else:
+        flash("Merci : votre signalement sera examiné par les modérateurs." if added
+              else "Vous avez déjà signalé cette contribution.", "info")
+    return redirect(url_for("contributions.browse", slug=contribution.campaign.slug))
+
+
 @bp.post("/contributions/<int:contribution_id>/soutenir")
 def support(contribution_id: int):
     """One support per person: their browser carries a random key in its signed session."""
     contribution = db.session.get(Contribution, contribution_id)
     if contribution is None:
         abort(404)
-    key = session.setdefault("supporter", uuid.uuid4().hex)
     try:
-        added = services.support(contribution, key)
+        added = services.support(contribution, _visitor_key())
     except services.ContributionError as error:
         flash(str(error), "error")
     else:

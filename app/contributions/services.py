@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import render_template
+from flask import current_app, render_template
 from sqlalchemy.exc import IntegrityError
 
 from app import audit, mail
@@ -15,6 +15,7 @@ from app.clock import now
 from app.contributions.models import (
     Contribution,
     ContributionKind,
+    ContributionReport,
     ContributionRevision,
     ContributionStatus,
     ContributionSupport,
@@ -49,7 +50,7 @@ def publish(contribution: Contribution, user: User) -> None:
 def reject(contribution: Contribution, reason: str, user: User) -> None:
     """Refuse with a reason; the author is told if they left an address."""
     contribution.status, contribution.rejection_reason = ContributionStatus.REJECTED, reason
-    contribution.published_at = None
+    contribution.published_at, contribution.hidden_by_reports = None, False
     audit.record("contribution.reject", contribution, f"{contribution.reference} : {reason}",
                  user=user)
     queued = None
@@ -94,3 +95,36 @@ def support(contribution: Contribution, supporter_key: str) -> bool:
                        .values(support_count=Contribution.support_count + 1))
     db.session.commit()
     return True
+
+
+def report(contribution: Contribution, reporter_key: str, reason: str) -> bool:
+    """A visitor reports a published contribution (once); past the threshold it is hidden
+    until reviewed. False if this visitor had already reported it."""
+    if contribution.status is not ContributionStatus.PUBLISHED:
+        raise ContributionError("Seule une contribution publiée peut être signalée.")
+    db.session.add(ContributionReport(contribution_id=contribution.id,
+                                      reporter_key=reporter_key, reason=reason))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    reports = db.session.scalar(sa.select(sa.func.count()).select_from(ContributionReport)
+                                .where(ContributionReport.contribution_id == contribution.id))
+    if reports >= current_app.config["CONTRIBUTION_REPORT_THRESHOLD"] \
+            and not contribution.hidden_by_reports:
+        contribution.hidden_by_reports = True
+        audit.record("contribution.hide", contribution,
+                     f"{contribution.reference} masquée après {reports} signalements")
+    db.session.commit()
+    return True
+
+
+def restore(contribution: Contribution, user: User) -> None:
+    """A moderator reviewed the reports and keeps the contribution online."""
+    contribution.hidden_by_reports = False
+    db.session.execute(sa.delete(ContributionReport)
+                       .where(ContributionReport.contribution_id == contribution.id))
+    audit.record("contribution.restore", contribution,
+                 f"{contribution.reference} rétablie après examen des signalements", user=user)
+    db.session.commit()

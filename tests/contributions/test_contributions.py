@@ -115,7 +115,7 @@ def test_moderator_publishes_rejects_and_redacts(client, smtp, world):
     third = add(world, "Mon voisin M. Dupont a un cancer", ContributionStatus.PENDING)
     login_as(client, moderator)
     html = client.get("/gestion/moderation").get_data(as_text=True)
-    assert "3 contributions en attente" in html
+    assert "3 contributions à examiner" in html
     post_form(client, f"/gestion/moderation/{first.id}/publier", {},
               token_from="/gestion/moderation")
     post_form(client, f"/gestion/moderation/{second.id}/refuser",
@@ -253,3 +253,31 @@ def test_keyset_pages_when_sorted_by_support(client, world):
     on_second = {text for text in shown if text in second}
     assert len(on_first) == 20 and len(on_second) == 5 and not on_first & on_second
     assert client.get("/demarches/cnr/contributions?tri=soutiens&avant=x.y").status_code == 200
+
+
+def test_reported_contributions_are_hidden_until_a_moderator_reviews_them(app, client, world):
+    app.config["CONTRIBUTION_REPORT_THRESHOLD"] = 2
+    target = add(world, "Un texte signalé par le public")
+    url = "/demarches/cnr/contributions"
+    post_form(client, f"/contributions/{target.id}/signaler", {"reason": "Propos injurieux"},
+              token_from=url)
+    again = post_form(client, f"/contributions/{target.id}/signaler", {}, token_from=url,
+                      follow_redirects=True)
+    assert "Vous avez déjà signalé cette contribution." in again.get_data(as_text=True)
+    assert "Un texte signalé" in client.get(url).get_data(as_text=True)
+    post_form(app.test_client(), f"/contributions/{target.id}/signaler", {}, token_from=url)
+    assert "Un texte signalé" not in client.get(url).get_data(as_text=True)
+    login_as(client, make_user(Role.MODERATOR, [world["aveyron"]]))
+    queue = client.get("/gestion/moderation").get_data(as_text=True)
+    assert "Masquée après signalements" in queue
+    post_form(client, f"/gestion/moderation/{target.id}/retablir", {},
+              token_from="/gestion/moderation")
+    assert "Un texte signalé" in app.test_client().get(url).get_data(as_text=True)
+    actions = db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions == ["contribution.hide", "contribution.restore"]
+
+
+def test_search_still_works_after_every_migration(client, world):
+    add(world, "Les médecins de garde manquent le dimanche")
+    html = client.get("/demarches/cnr/contributions?q=médecin+garde").get_data(as_text=True)
+    assert "Les médecins de garde manquent le dimanche" in html
