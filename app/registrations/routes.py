@@ -66,17 +66,17 @@ def register(step_id: int):
                            seats_left=seats.seats_left(step, counts)), status
 
 
-@bp.post("/etapes/<int:step_id>/inscription/lien")
+@bp.route("/etapes/<int:step_id>/inscription/lien", methods=["GET", "POST"])
 def send_link(step_id: int):
+    """Its own page, so that the step page (the busiest) carries no form and sets no cookie."""
     step = _public_step_or_404(step_id)
     form = ManageLinkForm()
     if form.validate_on_submit():
         services.send_manage_link(step, form.email.data)
         flash("Si une inscription à cette étape correspond à cette adresse, le lien pour la "
               "gérer vient d’y être envoyé.", "info")
-    else:
-        flash("Indiquez une adresse électronique valide.", "error")
-    return redirect(url_for("campaigns.step_page", step_id=step.id))
+        return redirect(url_for("campaigns.step_page", step_id=step.id))
+    return render_template("registrations/send_link.html", step=step, form=form)
 
 
 def _from_token(token: str) -> Registration:

@@ -110,7 +110,8 @@ def test_same_email_cannot_register_twice_and_is_offered_its_link(client, smtp):
     assert "M’envoyer le lien de mon inscription" in html
     assert len(registrations()) == 1
     post_form(client, f"/etapes/{step.id}/inscription/lien",
-              {"email": "camille.durand@example.org"}, token_from=f"/etapes/{step.id}")
+              {"email": "camille.durand@example.org"},
+              token_from=f"/etapes/{step.id}/inscription/lien")
     [message] = smtp.to("camille.durand@example.org")
     assert message["Subject"].startswith("Votre lien d’inscription")
 
@@ -118,7 +119,8 @@ def test_same_email_cannot_register_twice_and_is_offered_its_link(client, smtp):
 def test_asking_the_link_for_an_unknown_address_reveals_nothing(client, smtp):
     step = open_step()
     response = post_form(client, f"/etapes/{step.id}/inscription/lien",
-                         {"email": "inconnu@example.org"}, token_from=f"/etapes/{step.id}",
+                         {"email": "inconnu@example.org"},
+                         token_from=f"/etapes/{step.id}/inscription/lien",
                          follow_redirects=True)
     assert "Si une inscription à cette étape correspond" in response.get_data(as_text=True)
     assert smtp.messages == []
@@ -251,3 +253,16 @@ def test_more_seats_promote_the_waiting_list(client, smtp):
     assert [r.status for r in registrations()] == [RegistrationStatus.CONFIRMED,
                                                    RegistrationStatus.CONFIRMED]
     assert smtp.to("second@example.org")[-1]["Subject"].startswith("Une place s’est libérée")
+
+
+def test_the_step_page_sets_no_cookie_for_visitors(client):
+    step = open_step()
+    response = client.get(f"/etapes/{step.id}")
+    assert "Set-Cookie" not in response.headers
+    assert f'href="/etapes/{step.id}/inscription/lien"' in response.get_data(as_text=True)
+
+
+def test_asking_the_link_with_a_bad_address_is_explained(client):
+    step = open_step()
+    response = post_form(client, f"/etapes/{step.id}/inscription/lien", {"email": "nope"})
+    assert "Indiquez une adresse électronique valide." in response.get_data(as_text=True)
