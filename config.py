@@ -71,6 +71,21 @@ class Config:
 
     # A published contribution reported this many times is hidden until a moderator reviews it.
     CONTRIBUTION_REPORT_THRESHOLD = 3
+    # Imports of contributions and answers (CSV or XLSX).
+    IMPORT_MAX_BYTES = 2 * 1024 * 1024
+
+    # Abuse limits (Flask-Limiter syntax). Per IP they stay generous: a whole room of phones
+    # may share the venue's one address. Per email they are tight. Shared between processes
+    # through Redis when REDIS_URL is set, per process otherwise.
+    RATELIMIT_ENABLED = True
+    # If Redis goes away, count in memory rather than refuse or crash.
+    RATELIMIT_SWALLOW_ERRORS = True
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # How many reverse proxies stand in front of the app (their X-Forwarded-For is trusted).
+    TRUSTED_PROXIES = 0
+    CONTRIBUTION_LIMIT_PER_IP = "60 per hour"
+    CONTRIBUTION_LIMIT_PER_EMAIL = "10 per hour"
+    SUPPORT_LIMIT_PER_IP = "300 per hour"
 
     REDIS_URL = ""
     TESTING = False

@@ -75,6 +75,15 @@ def register_extensions(app: Flask) -> None:
     from app.calendar.cache import init_cache
 
     init_cache(app)
+    from app.ratelimits import init_limiter
+
+    init_limiter(app)
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind a reverse proxy the client's address (for rate limits) is in X-Forwarded-For.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def register_models() -> None:
@@ -95,8 +104,10 @@ def register_blueprints(app: Flask) -> None:
     from app.calendar.routes import bp as calendar_bp
     from app.campaigns.manage_routes import bp as manage_bp
     from app.campaigns.routes import bp as campaigns_bp
+    from app.contributions.capture_routes import bp as capture_bp
     from app.contributions.moderation_routes import bp as moderation_bp
     from app.contributions.routes import bp as contributions_bp
+    from app.contributions.settings_routes import bp as contribution_settings_bp
     from app.press.manage_routes import bp as manage_press_bp
     from app.press.routes import bp as press_bp
     from app.public.routes import bp as public_bp
@@ -106,7 +117,8 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (public_bp, calendar_bp, campaigns_bp, territories_bp, press_bp,
                       registrations_bp, accounts_bp, manage_bp, manage_press_bp,
-                      manage_registrations_bp, contributions_bp, moderation_bp):
+                      manage_registrations_bp, contributions_bp, moderation_bp, capture_bp,
+                      contribution_settings_bp):
         app.register_blueprint(blueprint)
 
 

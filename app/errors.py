@@ -18,6 +18,8 @@ MESSAGES = {
     405: ("Méthode non autorisée", "Cette action n’est pas possible sur cette page."),
     413: ("Envoi trop volumineux", "Le fichier ou le formulaire envoyé dépasse la taille "
           "autorisée."),
+    429: ("Trop de demandes", "Vous avez envoyé trop de demandes en peu de temps. Réessayez "
+          "dans quelques minutes."),
     500: ("Erreur inattendue", "Une erreur est survenue de notre côté. Réessayez dans un "
           "instant ; si le problème persiste, contactez-nous."),
 }

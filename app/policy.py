@@ -21,9 +21,13 @@ STEP_ACTIONS = frozenset({"step.create", "step.edit", "step.publish", "step.resc
                           "step.cancel", "step.copy", "step.view_history", "press.manage",
                           "registration.manage"})
 # Actions on a campaign, for organisers of its region.
-CAMPAIGN_ACTIONS = frozenset({"campaign.press"})
-# Moderation of a contribution, for moderators and organisers of its territory (or above).
+CAMPAIGN_ACTIONS = frozenset({"campaign.press", "campaign.contributions"})
+# Moderation of a contribution (publish, reject, redact, re-tag, merge), for moderators and
+# organisers of its territory (or above); on a step, capturing what is said in its room.
 CONTRIBUTION_ACTIONS = frozenset({"contribution.moderate"})
+CAPTURE_ACTIONS = frozenset({"contribution.capture"})
+# The official answer to a proposal speaks for the organisers: organisers only.
+ANSWER_ACTIONS = frozenset({"contribution.answer"})
 ADMIN_ACTIONS = frozenset({"audit.view", "user.manage"})
 STAFF_ACTIONS = frozenset({"backoffice.enter"})
 
@@ -57,8 +61,12 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
         if obj is None:
             return bool(user.territories)  # may open the moderation queue
         return isinstance(obj, Contribution) and covers(user, obj.territory)
+    if action in CAPTURE_ACTIONS:
+        return isinstance(obj, Step) and covers(user, obj.territory)
     if user.role is not Role.ORGANISER:
         return False
+    if action in ANSWER_ACTIONS:
+        return isinstance(obj, Contribution) and covers(user, obj.territory)
     if action in CAMPAIGN_ACTIONS:
         return isinstance(obj, Campaign) and covers(user, obj.territory)
     if action in STEP_ACTIONS:

@@ -44,6 +44,12 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "REGISTRATION_LINK_DAYS": int,
     "REGISTRATION_RETENTION_DAYS": int,
     "CONTRIBUTION_REPORT_THRESHOLD": int,
+    "IMPORT_MAX_BYTES": int,
+    "RATELIMIT_ENABLED": bool,
+    "TRUSTED_PROXIES": int,
+    "CONTRIBUTION_LIMIT_PER_IP": str,
+    "CONTRIBUTION_LIMIT_PER_EMAIL": str,
+    "SUPPORT_LIMIT_PER_IP": str,
     # Only for a plain-HTTP test deployment (benchmarks): production cookies are Secure.
     "SESSION_COOKIE_SECURE": bool,
 }

@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db
+from app.ratelimits import limiter
 from app.settings import normalise_database_url
 from tests.helpers import empty_tables
 
@@ -65,6 +66,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
 def app_context(app: Flask) -> Iterator[None]:
     """Each test runs in an app context and leaves the database empty behind it."""
     saved_config = dict(app.config)
+    limiter.reset()  # rate-limit counters start at zero for each test
     with app.app_context():
         try:
             yield

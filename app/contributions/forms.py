@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-from wtforms import EmailField, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import Email, Length, Optional
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import Email, Length, Optional, Regexp
 
-from app.contributions.models import AGE_RANGES, ContributionKind
+from app.contributions.models import AGE_RANGES, AnswerState, ContributionKind
 from app.forms import FrenchForm, Printable, choices, clean_text, max_length, required
 from app.registrations.categories import CATEGORIES
+
+KIND_CHOICES = choices([(k.value, k.label) for k in ContributionKind])
+OPTIONAL_AGES = choices([("", "Non précisé"), *AGE_RANGES.items()])
+OPTIONAL_CATEGORIES = choices([("", "Non précisée"), *CATEGORIES.items()])
 
 
 class ContributionForm(FrenchForm):
     kind = RadioField("Vous déposez", default=ContributionKind.PROPOSAL.value,
-                      choices=choices([(k.value, k.label) for k in ContributionKind]),
+                      choices=KIND_CHOICES,
                       validators=[required("Choisissez le type de contribution.")])
     title = StringField("Titre (facultatif)", filters=[clean_text],
                         validators=[max_length(200, "Le titre"), Printable()])
@@ -26,12 +39,11 @@ class ContributionForm(FrenchForm):
     challenge_id = SelectField("Question", coerce=int,
                                validators=[required("Choisissez la question concernée.")])
     step_id = SelectField("Étape (facultatif)", coerce=int, default=0)
+    workshop_id = SelectField("Atelier (facultatif)", coerce=int, default=0)
     pseudonym = StringField("Pseudonyme (facultatif)", filters=[clean_text],
                             validators=[max_length(80, "Le pseudonyme"), Printable()])
-    age_range = SelectField("Âge (facultatif)", default="",
-                            choices=choices([("", "Non précisé"), *AGE_RANGES.items()]))
-    category = SelectField("Vous êtes (facultatif)", default="",
-                           choices=choices([("", "Non précisé"), *CATEGORIES.items()]))
+    age_range = SelectField("Âge (facultatif)", default="", choices=OPTIONAL_AGES)
+    category = SelectField("Vous êtes (facultatif)", default="", choices=OPTIONAL_CATEGORIES)
     email = EmailField("Adresse électronique (facultatif)", filters=[clean_text], validators=[
         Optional(), max_length(254, "L’adresse"),
         Email(message="Indiquez une adresse électronique valide, ou laissez le champ vide.",
@@ -50,3 +62,63 @@ class RedactForm(FrenchForm):
     title = StringField("Titre", filters=[clean_text], validators=[max_length(200, "Le titre")])
     body = TextAreaField("Texte", validators=[required("Le texte ne peut pas être vide."),
                                               max_length(5000, "Le texte")])
+
+
+
+class CaptureForm(FrenchForm):
+    """Batch entry in the room: the text first, then the tags, which stay from one entry to
+    the next."""
+
+    body = TextAreaField("Ce qui a été dit", validators=[
+        required("Écrivez la contribution."),
+        Length(min=2, max=5000, message="La contribution doit compter entre 2 et 5 000 "
+                                        "caractères."), Printable(multiline=True)])
+    title = StringField("Titre (facultatif)", filters=[clean_text],
+                        validators=[max_length(200, "Le titre"), Printable()])
+    kind = RadioField("Type", default=ContributionKind.PROPOSAL.value, choices=KIND_CHOICES,
+                      validators=[required("Choisissez le type de contribution.")])
+    challenge_id = SelectField("Question", coerce=int,
+                               validators=[required("Choisissez la question concernée.")])
+    workshop_id = SelectField("Atelier", coerce=int, default=0)
+    category = SelectField("Catégorie de la personne", default="", choices=OPTIONAL_CATEGORIES)
+    age_range = SelectField("Âge", default="", choices=OPTIONAL_AGES)
+
+
+class RetagForm(FrenchForm):
+    kind = RadioField("Type", choices=KIND_CHOICES,
+                      validators=[required("Choisissez le type de contribution.")])
+    territory_id = SelectField("Département", coerce=int,
+                               validators=[required("Choisissez le département.")])
+    challenge_id = SelectField("Question", coerce=int, default=0)
+    step_id = SelectField("Étape", coerce=int, default=0)
+    workshop_id = SelectField("Atelier", coerce=int, default=0)
+
+
+class MergeForm(FrenchForm):
+    target = StringField("Référence de la contribution à conserver", filters=[clean_text],
+                         validators=[required("Indiquez la référence, par exemple C-000123."),
+                                     Regexp(r"(?i)^(C-?)?\d{1,9}$",
+                                            message="Indiquez une référence de la forme "
+                                                    "C-000123.")])
+
+
+class AnswerForm(FrenchForm):
+    answer_state = RadioField("État de la proposition", choices=choices(
+        [(state.value, state.label) for state in AnswerState]),
+        validators=[required("Choisissez l’état de la proposition.")])
+    answer = TextAreaField("Réponse publique", filters=[clean_text],
+                           validators=[max_length(5000, "La réponse"),
+                                       Printable(multiline=True)])
+
+
+class ImportForm(FrenchForm):
+    file = FileField("Fichier CSV ou XLSX", validators=[FileRequired("Choisissez un fichier.")])
+
+
+class ConfirmImportForm(FrenchForm):
+    token = HiddenField(validators=[required("Déposez de nouveau le fichier.")])
+
+
+class ContributionSettingsForm(FrenchForm):
+    contributions_open = BooleanField("Contributions en ligne ouvertes à tous")
+    moderation_required = BooleanField("Relire les contributions avant publication")

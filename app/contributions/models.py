@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.accounts.models import User
-from app.campaigns.models import Campaign, Challenge, Step
+from app.campaigns.models import AgendaItem, Campaign, Challenge, Step
 from app.clock import now
 from app.db_types import UTCDateTime, enum_column
 from app.extensions import db
@@ -34,6 +34,38 @@ class ContributionStatus(enum.StrEnum):
     def label(self) -> str:
         return {"pending": "En attente de modération", "published": "Publiée",
                 "rejected": "Refusée"}[self.value]
+
+
+class ContributionSource(enum.StrEnum):
+    ONLINE = "online"  # typed by the author on the public form
+    ROOM = "room"  # typed by a facilitator during a step (batch entry)
+    IMPORT = "import"  # transcribed from paper and imported from a file
+
+    @property
+    def label(self) -> str:
+        return {"online": "En ligne", "room": "Saisie en séance",
+                "import": "Import de fichier"}[self.value]
+
+
+class AnswerState(enum.StrEnum):
+    """The organisers' official position on a proposal."""
+
+    STUDYING = "studying"
+    ADOPTED = "adopted"
+    EXISTING = "existing"
+    OUT_OF_SCOPE = "out_of_scope"
+
+    @property
+    def label(self) -> str:
+        return {"studying": "À l’étude", "adopted": "Retenue", "existing": "Déjà en place",
+                "out_of_scope": "Hors champ"}[self.value]
+
+    @classmethod
+    def from_label(cls, text: str) -> AnswerState | None:
+        """A state from its French label or its code, ignoring case and the kind of apostrophe."""
+        wanted = text.strip().lower().replace("'", "’")
+        return next((state for state in cls
+                     if wanted in (state.value, state.label.lower())), None)
 
 
 AGE_RANGES = {"moins-de-25": "Moins de 25 ans", "25-44": "25 à 44 ans", "45-64": "45 à 64 ans",
@@ -75,11 +107,24 @@ class Contribution(db.Model):
     # Hidden from the public once reported CONTRIBUTION_REPORT_THRESHOLD times, until a
     # moderator reviews it.
     hidden_by_reports: Mapped[bool] = mapped_column(default=False)
+    # A workshop of the step's programme (an agenda item of kind "workshop").
+    workshop_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("agenda_item.id", ondelete="SET NULL"))
+    source: Mapped[ContributionSource] = mapped_column(enum_column(ContributionSource, 10),
+                                                       default=ContributionSource.ONLINE)
+    answer_state: Mapped[AnswerState | None] = mapped_column(enum_column(AnswerState))
+    answer: Mapped[str] = mapped_column(sa.Text, default="")
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A duplicate merged into another contribution: refused, its supports moved there.
+    merged_into_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("contribution.id", ondelete="SET NULL"))
 
     campaign: Mapped[Campaign] = relationship()
     territory: Mapped[Territory] = relationship()
     challenge: Mapped[Challenge | None] = relationship()
     step: Mapped[Step | None] = relationship()
+    workshop: Mapped[AgendaItem | None] = relationship()
+    merged_into: Mapped[Contribution | None] = relationship(remote_side="Contribution.id")
     revisions: Mapped[list[ContributionRevision]] = relationship(
         back_populates="contribution", cascade="all, delete-orphan",
         order_by="ContributionRevision.id")
@@ -91,6 +136,12 @@ class Contribution(db.Model):
     @property
     def reference(self) -> str:
         return f"C-{self.id:06d}"
+
+    @property
+    def status_label(self) -> str:
+        if self.merged_into_id:
+            return f"Fusionnée dans C-{self.merged_into_id:06d}"
+        return self.status.label
 
     @property
     def author_label(self) -> str:

@@ -1,17 +1,24 @@
-"""Moderation queue: publish, reject with a reason, redact personal data."""
+"""Moderation: the queue (publish, reject with a reason, redact personal data), and each
+contribution's page (re-tag, merge a duplicate, answer a proposal)."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app import policy
+from app.audit import AuditEntry
 from app.backoffice import staff_blueprint
-from app.contributions import queries, services
-from app.contributions.forms import RedactForm, RejectForm
-from app.contributions.models import Contribution
+from app.campaigns.models import AgendaItem, AgendaKind, Challenge, Step
+from app.contributions import curation, queries, services
+from app.contributions.capture import REFERENCE
+from app.contributions.forms import AnswerForm, MergeForm, RedactForm, RejectForm, RetagForm
+from app.contributions.models import AnswerState, Contribution, ContributionKind
 from app.extensions import db
-from app.territories.queries import descendant_ids
+from app.forms import choices
+from app.territories.models import Territory
+from app.territories.queries import departements, descendant_ids
 
 bp = staff_blueprint("moderation", __name__)
 
@@ -22,13 +29,140 @@ def _contribution(contribution_id: int) -> Contribution:
     return contribution
 
 
+def _scope() -> set[int] | None:
+    """The territories whose contributions the user moderates (None: all)."""
+    return None if current_user.is_admin else descendant_ids(
+        {t.id for t in current_user.territories})
+
+
 @bp.get("/moderation")
 def queue():
     policy.require(current_user, "contribution.moderate")
-    scope = None if current_user.is_admin else descendant_ids(
-        {t.id for t in current_user.territories})
     return render_template("contributions/moderation.html",
-                           pending=queries.pending_for(scope), reject_form=RejectForm())
+                           pending=queries.pending_for(_scope()), reject_form=RejectForm())
+
+
+@bp.get("/contributions")
+def contributions():
+    """Every contribution the user moderates, newest first, by reference or words."""
+    policy.require(current_user, "contribution.moderate")
+    wanted = request.args.get("q", "")[:200]
+    reference = REFERENCE.fullmatch(wanted) if wanted.upper().startswith("C") else None
+    if reference:
+        return redirect(url_for(".detail", contribution_id=int(reference.group(1))))
+    rows = queries.for_moderators(_scope(), wanted, request.args.get("statut", ""),
+                                  request.args.get("avant", type=int))
+    return render_template("contributions/moderation_list.html", rows=rows[:queries.PAGE_SIZE],
+                           next_cursor=rows[queries.PAGE_SIZE - 1].id
+                           if len(rows) > queries.PAGE_SIZE else None, q=wanted,
+                           status=request.args.get("statut", ""))
+
+
+def _retag_form(contribution: Contribution) -> RetagForm:
+    form = RetagForm(data=None if request.method == "POST" else {
+        "kind": contribution.kind.value, "territory_id": contribution.territory_id,
+        "challenge_id": contribution.challenge_id or 0, "step_id": contribution.step_id or 0,
+        "workshop_id": contribution.workshop_id or 0})
+    campaign = contribution.campaign
+    form.territory_id.choices = choices([(t.id, t.display_name) for t in departements()])
+    form.challenge_id.choices = choices(
+        [(0, "Aucune")] + [(c.id, c.title) for c in campaign.challenges])
+    steps = list(db.session.scalars(sa.select(Step).where(Step.campaign_id == campaign.id)
+                                    .order_by(Step.day.is_(None), Step.day, Step.id)))
+    form.step_id.choices = choices([(0, "Aucune")] + [(s.id, s.title) for s in steps])
+    form.workshop_id.choices = choices([(0, "Aucun")] + [
+        (item.id, f"{step.title} — {item.title}") for step in steps
+        for item in step.agenda_items if item.kind is AgendaKind.WORKSHOP])
+    return form
+
+
+def _answer_form(contribution: Contribution) -> AnswerForm:
+    return AnswerForm(data=None if request.method == "POST" else {
+        "answer_state": contribution.answer_state.value if contribution.answer_state else None,
+        "answer": contribution.answer})
+
+
+def _detail_page(contribution: Contribution, **forms):
+    forms.setdefault("retag_form", _retag_form(contribution))
+    forms.setdefault("merge_form", MergeForm())
+    forms.setdefault("answer_form", _answer_form(contribution))
+    history = list(db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.object_type == "contribution",
+                                    AuditEntry.object_id == contribution.id)
+        .order_by(AuditEntry.id.desc())))
+    merged = list(db.session.scalars(sa.select(Contribution).where(
+        Contribution.merged_into_id == contribution.id).order_by(Contribution.id)))
+    return render_template("contributions/moderation_detail.html", contribution=contribution,
+                           reject_form=RejectForm(), history=history, merged=merged, **forms)
+
+
+@bp.get("/contributions/<int:contribution_id>")
+def detail(contribution_id: int):
+    return _detail_page(_contribution(contribution_id))
+
+
+@bp.post("/contributions/<int:contribution_id>/reclasser")
+def retag(contribution_id: int):
+    contribution = _contribution(contribution_id)
+    form = _retag_form(contribution)
+    if not form.validate_on_submit():
+        return _detail_page(contribution, retag_form=form), 400
+    territory = db.session.get(Territory, form.territory_id.data)
+    if territory is None or (not current_user.is_admin
+                             and not policy.covers(current_user, territory)):
+        form.territory_id.errors.append("Vous ne modérez pas ce département.")
+        return _detail_page(contribution, retag_form=form), 400
+    tags = curation.Tags(kind=ContributionKind(form.kind.data), territory=territory,
+                         challenge=db.session.get(Challenge, form.challenge_id.data or 0),
+                         step=db.session.get(Step, form.step_id.data or 0),
+                         workshop=db.session.get(AgendaItem, form.workshop_id.data or 0))
+    try:
+        curation.retag(contribution, tags, current_user)
+    except services.ContributionError as error:
+        form.workshop_id.errors.append(str(error))
+        return _detail_page(contribution, retag_form=form), 400
+    flash(f"{contribution.reference} est reclassée.", "success")
+    return redirect(url_for(".detail", contribution_id=contribution.id))
+
+
+@bp.post("/contributions/<int:contribution_id>/fusionner")
+def merge(contribution_id: int):
+    """Merge this contribution (a duplicate) into the one given by its reference."""
+    duplicate = _contribution(contribution_id)
+    form = MergeForm()
+    if form.validate_on_submit():
+        target = db.session.get(Contribution, int(REFERENCE.fullmatch(form.target.data)[1]))
+        if target is None or not policy.can(current_user, "contribution.moderate", target):
+            form.target.errors.append(f"Aucune contribution {form.target.data} parmi celles "
+                                      "que vous modérez.")
+        else:
+            try:
+                curation.merge(duplicate, target, current_user)
+            except services.ContributionError as error:
+                form.target.errors.append(str(error))
+            else:
+                flash(f"{duplicate.reference} est fusionnée dans {target.reference}.", "success")
+                return redirect(url_for(".detail", contribution_id=target.id))
+    return _detail_page(duplicate, merge_form=form), 400
+
+
+@bp.post("/contributions/<int:contribution_id>/repondre")
+def answer(contribution_id: int):
+    contribution = db.session.get(Contribution, contribution_id) or abort(404)
+    policy.require(current_user, "contribution.answer", contribution)
+    form = _answer_form(contribution)
+    if form.validate_on_submit():
+        try:
+            curation.answer(contribution, AnswerState(form.answer_state.data),
+                            form.answer.data or "", current_user)
+        except services.ContributionError as error:
+            flash(str(error), "error")
+            return redirect(url_for(".detail", contribution_id=contribution.id))
+        else:
+            flash(f"La réponse à {contribution.reference} est publiée.", "success")
+            return redirect(url_for(".detail", contribution_id=contribution.id))
+    policy.require(current_user, "contribution.moderate", contribution)
+    return _detail_page(contribution, answer_form=form), 400
 
 
 @bp.post("/moderation/<int:contribution_id>/publier")

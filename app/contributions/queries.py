@@ -11,7 +11,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from app.campaigns.models import Campaign
-from app.contributions.models import Contribution, ContributionKind, ContributionStatus
+from app.contributions.models import (
+    AnswerState,
+    Contribution,
+    ContributionKind,
+    ContributionStatus,
+)
 from app.contributions.search import matching
 from app.extensions import db
 
@@ -26,6 +31,7 @@ class ContributionFilters:
     kind: str = ""
     category: str = ""
     search: str = ""
+    answer_state: str = ""
     by_support: bool = False
     before: str = ""  # the cursor: "<id>", or "<supports>.<id>" when sorted by support
 
@@ -52,6 +58,8 @@ def published(campaign: Campaign, filters: ContributionFilters) -> tuple[list[Co
         query = query.where(Contribution.kind == filters.kind)
     if filters.category:
         query = query.where(Contribution.category == filters.category)
+    if filters.answer_state in AnswerState.__members__.values():
+        query = query.where(Contribution.answer_state == filters.answer_state)
     condition = matching(filters.search) if filters.search else None
     if condition is not None:
         query = query.where(condition)
@@ -109,3 +117,23 @@ def latest_for_step(step, limit: int) -> list[Contribution]:
 def published_after(step, after_id: int, limit: int) -> list[Contribution]:
     return list(db.session.scalars(_step_published(step.id).where(Contribution.id > after_id)
                                    .order_by(Contribution.id).limit(limit)).unique())
+
+
+def for_moderators(territory_ids: set[int] | None, search: str, status: str,
+                   before: int | None) -> list[Contribution]:
+    """Contributions of the given territories (all if None), newest first, one page and one
+    more row (to tell whether a next page exists)."""
+    query = (sa.select(Contribution)
+             .options(joinedload(Contribution.territory), joinedload(Contribution.challenge),
+                      joinedload(Contribution.campaign))
+             .order_by(Contribution.id.desc()).limit(PAGE_SIZE + 1))
+    if territory_ids is not None:
+        query = query.where(Contribution.territory_id.in_(territory_ids))
+    if status in ContributionStatus.__members__.values():
+        query = query.where(Contribution.status == status)
+    if before:
+        query = query.where(Contribution.id < before)
+    condition = matching(search) if search else None
+    if condition is not None:
+        query = query.where(condition)
+    return list(db.session.scalars(query).unique())

@@ -8,14 +8,18 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from sqlalchemy.exc import IntegrityError
 
-from app.campaigns.models import Campaign, Step, StepStatus
+from app.campaigns.models import AgendaItem, AgendaKind, Campaign, Step, StepStatus
 from app.campaigns.queries import campaign_with_challenges
 from app.contributions import queries, services
 from app.contributions.forms import ContributionForm
-from app.contributions.models import AGE_RANGES, Contribution, ContributionKind
+from app.contributions.models import AGE_RANGES, AnswerState, Contribution, ContributionKind
 from app.extensions import db
 from app.forms import choices
+from app.ratelimits import per_email, per_ip
+from app.registrations import tokens
 from app.registrations.categories import CATEGORIES
+from app.registrations.models import Registration
+from app.registrations.services import by_uuid as registration_by_uuid
 from app.territories.queries import departements
 
 bp = Blueprint("contributions", __name__)
@@ -34,21 +38,33 @@ def _public_steps(campaign: Campaign) -> list[Step]:
         .order_by(Step.day.is_(None), Step.day, Step.id)))
 
 
-def _fill_choices(form: ContributionForm, campaign: Campaign) -> None:
+def _fill_choices(form: ContributionForm, campaign: Campaign) -> dict[int, AgendaItem]:
+    """Fill the lists; return the public workshops by id."""
+    steps = _public_steps(campaign)
     form.territory_id.choices = choices(
         [(0, "Choisir…")] + [(t.id, t.display_name) for t in departements()])
     form.challenge_id.choices = choices(
         [(0, "Choisir…")] + [(c.id, c.title) for c in campaign.challenges])
-    form.step_id.choices = choices(
-        [(0, "Aucune")] + [(s.id, s.title) for s in _public_steps(campaign)])
+    form.step_id.choices = choices([(0, "Aucune")] + [(s.id, s.title) for s in steps])
+    workshops = {item.id: item for step in steps for item in step.agenda_items
+                 if item.kind is AgendaKind.WORKSHOP}
+    form.workshop_id.choices = choices(
+        [(0, "Aucun")] + [(item.id, f"{item.step.title} — {item.title}")
+                          for item in workshops.values()])
+    return workshops
 
 
 def _prefill(campaign: Campaign) -> dict:
-    """From a QR code or short link: ?etape=<id>&question=<code>."""
+    """From a QR code or short link: ?etape=<id>&atelier=<id>&question=<code>."""
     data: dict = {"submission_key": str(uuid.uuid4())}
     step = db.session.get(Step, request.args.get("etape", type=int) or 0)
     if step is not None and step.campaign_id == campaign.id:
         data.update(step_id=step.id, territory_id=step.territory_id)
+        workshop = db.session.get(AgendaItem, request.args.get("atelier", type=int) or 0)
+        if workshop is not None and workshop.step_id == step.id:
+            data["workshop_id"] = workshop.id
+            if workshop.challenge_id:
+                data["challenge_id"] = workshop.challenge_id
     code = request.args.get("question", "")
     challenge = next((c for c in campaign.challenges if c.code == code), None)
     if challenge is not None:
@@ -56,14 +72,57 @@ def _prefill(campaign: Campaign) -> dict:
     return data
 
 
+def _registration(campaign: Campaign) -> Registration | None:
+    """The active registration whose management link brought the visitor, if any: people
+    registered for a step may contribute even when online contributions are not open to all."""
+    token = request.values.get("inscription", "")
+    if not token:
+        return None
+    try:
+        registration = registration_by_uuid(tokens.read(token))
+    except tokens.TokenError:
+        return None
+    if registration is None or not registration.is_active \
+            or registration.step.campaign_id != campaign.id:
+        return None
+    return registration
+
+
+def _workshop_fits(form: ContributionForm, workshops: dict[int, AgendaItem]) -> bool:
+    """The workshop must be one of the chosen step's; choosing one sets the step."""
+    workshop = workshops.get(form.workshop_id.data)
+    if workshop is None:
+        return True
+    if form.step_id.data and form.step_id.data != workshop.step_id:
+        form.workshop_id.errors.append("Cet atelier n’a pas lieu lors de l’étape choisie.")
+        return False
+    form.step_id.data = workshop.step_id
+    return True
+
+
+@bp.get("/c/<int:step_id>")
+@bp.get("/c/<int:step_id>/<int:workshop_id>")
+def short_link(step_id: int, workshop_id: int | None = None):
+    """The short link behind a room's QR code: the form, pre-filled for the step (and
+    workshop)."""
+    step = db.session.get(Step, step_id)
+    if step is None or not step.is_public:
+        abort(404)
+    return redirect(url_for("contributions.submit", slug=step.campaign.slug, etape=step.id,
+                            atelier=workshop_id))
+
+
 @bp.route("/demarches/<slug>/contribuer", methods=["GET", "POST"])
+@per_ip("CONTRIBUTION_LIMIT_PER_IP")
+@per_email("CONTRIBUTION_LIMIT_PER_EMAIL")
 def submit(slug: str):
     campaign = _campaign(slug)
-    if not campaign.contributions_open:
+    registration = _registration(campaign)
+    if not campaign.contributions_open and registration is None:
         return render_template("contributions/closed.html", campaign=campaign), 403
     form = ContributionForm(data=None if request.method == "POST" else _prefill(campaign))
-    _fill_choices(form, campaign)
-    if form.validate_on_submit():
+    workshops = _fill_choices(form, campaign)
+    if form.validate_on_submit() and _workshop_fits(form, workshops):
         if form.website.data:  # the honeypot: a robot filled what people never see
             abort(400)
         values = {name: form[name].data for name in (
@@ -71,6 +130,7 @@ def submit(slug: str):
             "category", "email", "submission_key")}
         values["kind"] = ContributionKind(form.kind.data)
         values["step_id"] = form.step_id.data or None
+        values["workshop_id"] = form.workshop_id.data or None
         values["submission_key"] = values["submission_key"] or None
         try:
             contribution = services.submit(campaign, values)
@@ -82,7 +142,9 @@ def submit(slug: str):
               + (" ; elle sera publiée après relecture." if contribution.published_at is None
                  else " et publiée."), "success")
         return redirect(url_for("contributions.browse", slug=slug))
-    return render_template("contributions/submit.html", campaign=campaign, form=form)
+    return render_template("contributions/submit.html", campaign=campaign, form=form,
+                           registration_token=request.values.get("inscription", "")
+                           if registration else "")
 
 
 @bp.get("/demarches/<slug>/contributions")
@@ -93,12 +155,13 @@ def browse(slug: str):
         territory_id=args.get("departement", type=int), challenge_id=args.get("question", type=int),
         step_id=args.get("etape", type=int), kind=args.get("type", ""),
         category=args.get("categorie", ""), search=args.get("q", "")[:200],
+        answer_state=args.get("reponse", ""),
         by_support=args.get("tri") == "soutiens", before=args.get("avant", "")[:40])
     contributions, next_cursor = queries.published(campaign, filters)
     return render_template("contributions/browse.html", campaign=campaign, filters=filters,
                            contributions=contributions, next_cursor=next_cursor,
                            departements=departements(), kinds=ContributionKind,
-                           categories=CATEGORIES, ages=AGE_RANGES,
+                           categories=CATEGORIES, ages=AGE_RANGES, answer_states=list(AnswerState),
                            steps=_public_steps(campaign),
                            supported=set(session.get("supported", [])))
 
@@ -125,6 +188,7 @@ def report(contribution_id: int):
 
 
 @bp.post("/contributions/<int:contribution_id>/soutenir")
+@per_ip("SUPPORT_LIMIT_PER_IP")
 def support(contribution_id: int):
     """One support per person: their browser carries a random key in its signed session."""
     contribution = db.session.get(Contribution, contribution_id)

@@ -5,46 +5,11 @@ import sqlalchemy as sa
 
 from app.accounts.models import Role
 from app.audit import AuditEntry
-from app.contributions.models import Contribution, ContributionKind, ContributionStatus
+from app.contributions.models import ContributionKind, ContributionStatus
 from app.extensions import db
-from tests.factories import make_campaign, make_departement, make_user
+from tests.contributions.support import TEXT, add, all_contributions, contribution_form
+from tests.factories import make_user
 from tests.helpers import login_as, post_form
-
-TEXT = "Je n’ai plus de médecin traitant depuis 2021 🩺.\nLes urgences sont à 1 h de route."
-
-
-@pytest.fixture
-def world():
-    campaign = make_campaign(slug="cnr", contributions_open=True)
-    aveyron = make_departement("12", "Aveyron", "Rodez", parent=campaign.territory)
-    ariege = make_departement("09", "Ariège", "Foix", parent=campaign.territory)
-    db.session.commit()
-    return {"campaign": campaign, "aveyron": aveyron, "ariege": ariege,
-            "challenge": campaign.challenges[0]}
-
-
-def contribution_form(world, **overrides) -> dict:
-    data = {"kind": "testimony", "title": "", "body": TEXT, "territory_id": world["aveyron"].id,
-            "challenge_id": world["challenge"].id, "step_id": 0, "pseudonym": "",
-            "age_range": "65-et-plus", "category": "usagers",
-            "email": "auteur@example.org", "website": "", "submission_key": "k-1"}
-    data.update(overrides)
-    return data
-
-
-def add(world, body: str, status=ContributionStatus.PUBLISHED, territory="aveyron",
-        kind=ContributionKind.PROPOSAL, **kw) -> Contribution:
-    contribution = Contribution(campaign=world["campaign"], kind=kind, body=body,
-                                territory=world[territory], challenge=world["challenge"],
-                                status=status, **kw)
-    db.session.add(contribution)
-    db.session.commit()
-    return contribution
-
-
-def all_contributions() -> list[Contribution]:
-    db.session.expire_all()
-    return list(db.session.scalars(sa.select(Contribution).order_by(Contribution.id)))
 
 
 def test_a_contribution_is_stored_exactly_as_typed_and_waits_for_moderation(client, world):

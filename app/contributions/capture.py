@@ -1,0 +1,173 @@
+"""Contributions captured by facilitators (batch entry in the room, files transcribed from
+paper) and official answers imported in bulk. Imports are all or nothing: one bad row and
+nothing is saved."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from app import audit
+from app.accounts.models import User
+from app.campaigns.models import AgendaKind, Campaign, Step
+from app.clock import now
+from app.contributions import curation
+from app.contributions.imports import Checked, column_key
+from app.contributions.models import (
+    AGE_RANGES,
+    AnswerState,
+    Contribution,
+    ContributionKind,
+    ContributionSource,
+    ContributionStatus,
+)
+from app.extensions import db
+from app.registrations.categories import CATEGORIES
+from app.territories.queries import departements
+
+BODY_LIMITS = (2, 5000)
+
+
+def capture(step: Step, values: dict, user: User, source: ContributionSource) -> Contribution:
+    """Save what a facilitator typed; published at once, since staff typed it."""
+    contribution = _captured(step, values, source)
+    db.session.add(contribution)
+    audit.record("contribution.capture", contribution,
+                 f"{contribution.reference} saisie ({source.label.lower()})", user=user)
+    db.session.commit()
+    return contribution
+
+
+def _captured(step: Step, values: dict, source: ContributionSource) -> Contribution:
+    return Contribution(campaign_id=step.campaign_id, step_id=step.id, source=source,
+                        status=ContributionStatus.PUBLISHED, published_at=now(),
+                        territory_id=values.pop("territory_id", None) or step.territory_id,
+                        **values)
+
+
+def import_rows(step: Step, rows: list[dict], user: User) -> int:
+    """Save the checked rows of a file in one transaction."""
+    contributions = [_captured(step, dict(values), ContributionSource.IMPORT) for values in rows]
+    db.session.add_all(contributions)
+    db.session.flush()
+    audit.record("contribution.import", step,
+                 f"{len(contributions)} contributions importées ({contributions[0].reference} à "
+                 f"{contributions[-1].reference})", user=user)
+    db.session.commit()
+    return len(contributions)
+
+
+def _lookup(text: str, options: dict[str, object]) -> object | None:
+    """Match a cell against codes and labels, ignoring case, accents and punctuation."""
+    return options.get(column_key(text)) if text else None
+
+
+def _options(pairs: list[tuple[list[str], object]]) -> dict[str, object]:
+    return {column_key(name): value for names, value in pairs for name in names if name}
+
+
+KINDS = _options([(["proposition", "proposal", "p"], ContributionKind.PROPOSAL),
+                  (["parole", "parole de citoyen", "temoignage", "testimony", "t"],
+                   ContributionKind.TESTIMONY)])
+
+
+def check_contribution_rows(step: Step, rows: list[tuple[int, dict[str, str]]]) -> Checked:
+    """Turn the rows of a transcribed file into contribution values, or say what is wrong
+    with each row, in French."""
+    campaign = step.campaign
+    challenges = _options([([c.code, c.title, str(number)], c)
+                           for number, c in enumerate(campaign.challenges, start=1)])
+    workshops = _options([([item.title], item) for item in step.agenda_items
+                          if item.kind is AgendaKind.WORKSHOP])
+    territories = _options([([t.code, t.name, t.display_name], t) for t in departements()])
+    categories = _options([([code, label], code) for code, label in CATEGORIES.items()])
+    ages = _options([([code, label], code) for code, label in AGE_RANGES.items()])
+    checked = Checked(columns=["Type", "Question", "Atelier", "Titre", "Texte"])
+    for line, row in rows:
+        problems: list[str] = []
+        kind = _lookup(row.get("type", ""), KINDS)
+        if kind is None:
+            problems.append("type inconnu (« proposition » ou « parole »)")
+        body = row.get("texte", "")
+        if not BODY_LIMITS[0] <= len(body) <= BODY_LIMITS[1]:
+            problems.append("texte vide ou trop long (5 000 caractères au plus)")
+        title = row.get("titre", "")
+        if len(title) > 200:
+            problems.append("titre trop long (200 caractères au plus)")
+        challenge = _lookup(row.get("question", ""), challenges)
+        if challenge is None:
+            problems.append(f"question « {row.get('question', '')} » inconnue (numéro 1 à "
+                            f"{len(campaign.challenges)} ou intitulé)")
+        workshop = _lookup(row.get("atelier", ""), workshops)
+        if row.get("atelier") and workshop is None:
+            problems.append(f"atelier « {row['atelier']} » absent du programme de l’étape")
+        territory = _lookup(row.get("departement", ""), territories)
+        if row.get("departement") and territory is None:
+            problems.append(f"département « {row['departement']} » inconnu")
+        category = _lookup(row.get("categorie", ""), categories)
+        if row.get("categorie") and category is None:
+            problems.append(f"catégorie « {row['categorie']} » inconnue")
+        age = _lookup(row.get("age", ""), ages)
+        if row.get("age") and age is None:
+            problems.append(f"tranche d’âge « {row['age']} » inconnue")
+        pseudonym = row.get("pseudonyme", "")[:80]
+        if problems:
+            checked.errors.append((line, "Ligne {} : {}.".format(line, " ; ".join(problems))))
+            continue
+        checked.items.append({
+            "kind": kind, "title": title, "body": body, "challenge_id": challenge.id,
+            "workshop_id": workshop.id if workshop else None,
+            "territory_id": territory.id if territory else step.territory_id,
+            "category": category or "", "age_range": age or "", "pseudonym": pseudonym})
+        checked.preview.append([line, kind.label, challenge.title,
+                                workshop.title if workshop else "", title, body])
+    return checked
+
+
+REFERENCE = re.compile(r"\s*(?:C-?)?0*(\d{1,9})\s*", re.IGNORECASE)
+
+
+def check_answer_rows(campaign: Campaign, rows: list[tuple[int, dict[str, str]]],
+                      may_answer) -> Checked:
+    """Rows « référence ; état ; réponse » → (contribution, state, answer), checked against the
+    campaign and what the organiser may answer (``may_answer(contribution)``)."""
+    ids = {int(match.group(1)) for _, row in rows
+           if (match := REFERENCE.fullmatch(row.get("reference", "")))}
+    found = {c.id: c for c in db.session.scalars(sa.select(Contribution).where(
+        Contribution.id.in_(ids), Contribution.campaign_id == campaign.id))} if ids else {}
+    checked, seen = Checked(columns=["Proposition", "État", "Réponse"]), set()
+    for line, row in rows:
+        match = REFERENCE.fullmatch(row.get("reference", ""))
+        contribution = found.get(int(match.group(1))) if match else None
+        state = AnswerState.from_label(row.get("etat", ""))
+        text = row.get("reponse", "")
+        problems = []
+        if contribution is None:
+            problems.append(f"référence « {row.get('reference', '')} » inconnue dans cette "
+                            "démarche")
+        elif contribution.kind is not ContributionKind.PROPOSAL:
+            problems.append(f"{contribution.reference} n’est pas une proposition")
+        elif not may_answer(contribution):
+            problems.append(f"{contribution.reference} ne relève pas de vos territoires")
+        elif contribution.id in seen:
+            problems.append(f"{contribution.reference} figure deux fois dans le fichier")
+        if state is None:
+            problems.append("état inconnu (" + ", ".join(s.label for s in AnswerState) + ")")
+        if len(text) > 5000:
+            problems.append("réponse trop longue (5 000 caractères au plus)")
+        if problems:
+            checked.errors.append((line, "Ligne {} : {}.".format(line, " ; ".join(problems))))
+            continue
+        seen.add(contribution.id)
+        checked.items.append((contribution, state, text))
+        checked.preview.append([line, f"{contribution.reference} — {contribution.body}",
+                                state.label, text])
+    return checked
+
+
+def import_answers(items: list[tuple[Contribution, AnswerState, str]], user: User) -> int:
+    changed = sum(curation.answer(contribution, state, text, user, commit=False)
+                  for contribution, state, text in items)
+    db.session.commit()
+    return changed

@@ -1,0 +1,122 @@
+"""Capture in the room: batch entry, import of transcribed files, QR codes for phones."""
+
+from __future__ import annotations
+
+import segno
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from markupsafe import Markup
+
+from app import policy
+from app.backoffice import staff_blueprint
+from app.campaigns.models import AgendaKind, Step
+from app.contributions import capture, imports
+from app.contributions.forms import CaptureForm, ConfirmImportForm, ImportForm
+from app.contributions.models import Contribution, ContributionKind, ContributionSource
+from app.extensions import db
+from app.forms import choices
+from app.press.files import RejectedFileError
+from app.urls import absolute_url
+
+bp = staff_blueprint("capture", __name__)
+
+# What the batch entry screen remembers between two entries, as query parameters.
+REMEMBERED = {"kind": "type", "challenge_id": "question", "workshop_id": "atelier",
+              "category": "categorie", "age_range": "age"}
+RECENT = 10
+
+
+def _step(step_id: int) -> Step:
+    step = db.session.get(Step, step_id) or abort(404)
+    policy.require(current_user, "contribution.capture", step)
+    return step
+
+
+def workshops(step: Step) -> list:
+    return [item for item in step.agenda_items if item.kind is AgendaKind.WORKSHOP]
+
+
+def _capture_form(step: Step) -> CaptureForm:
+    remembered = {field: request.args.get(arg, type=int if field.endswith("_id") else str)
+                  for field, arg in REMEMBERED.items() if request.args.get(arg)}
+    form = CaptureForm(data=remembered if request.method == "GET" else None)
+    form.challenge_id.choices = choices(
+        [(0, "Choisir…")] + [(c.id, c.title) for c in step.campaign.challenges])
+    form.workshop_id.choices = choices(
+        [(0, "Aucun")] + [(item.id, item.title) for item in workshops(step)])
+    return form
+
+
+@bp.route("/etapes/<int:step_id>/saisie", methods=["GET", "POST"])
+def batch_entry(step_id: int):
+    """One contribution after another, keyboard only; the tags stay for the next entry."""
+    step = _step(step_id)
+    form = _capture_form(step)
+    if form.validate_on_submit():
+        values = {"kind": ContributionKind(form.kind.data), "body": form.body.data,
+                  "title": form.title.data or "", "challenge_id": form.challenge_id.data,
+                  "workshop_id": form.workshop_id.data or None,
+                  "category": form.category.data, "age_range": form.age_range.data}
+        contribution = capture.capture(step, values, current_user, ContributionSource.ROOM)
+        flash(f"{contribution.reference} enregistrée et publiée.", "success")
+        kept = {arg: form[field].data for field, arg in REMEMBERED.items() if form[field].data}
+        return redirect(url_for(".batch_entry", step_id=step.id, **kept))
+    recent = list(db.session.scalars(
+        sa.select(Contribution).where(Contribution.step_id == step.id)
+        .order_by(Contribution.id.desc()).limit(RECENT)))
+    return render_template("contributions/capture/batch.html", step=step, form=form,
+                           recent=recent)
+
+
+@bp.route("/etapes/<int:step_id>/import", methods=["GET", "POST"])
+def import_file(step_id: int):
+    """Upload a transcribed file; it is checked and previewed, saved only on confirmation."""
+    step = _step(step_id)
+    form, checked, token = ImportForm(), None, None
+    if form.validate_on_submit():
+        try:
+            token = imports.keep(form.file.data)
+            checked = capture.check_contribution_rows(step, imports.read(token))
+        except RejectedFileError as error:
+            form.file.errors.append(str(error))
+    return render_template("contributions/capture/import.html", step=step, form=form,
+                           checked=checked, confirm=ConfirmImportForm(token=token))
+
+
+@bp.post("/etapes/<int:step_id>/import/confirmer")
+def confirm_import(step_id: int):
+    step = _step(step_id)
+    form = ConfirmImportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        checked = capture.check_contribution_rows(step, imports.read(form.token.data))
+    except RejectedFileError as error:
+        flash(str(error), "error")
+        return redirect(url_for(".import_file", step_id=step.id))
+    if not checked.ok:  # the rules may have changed since the preview: nothing is saved
+        flash("Le fichier contient des erreurs : rien n’a été importé.", "error")
+        return redirect(url_for(".import_file", step_id=step.id))
+    count = capture.import_rows(step, checked.items, current_user)
+    imports.discard(form.token.data)
+    flash(f"{count} contributions importées et publiées.", "success")
+    return redirect(url_for(".batch_entry", step_id=step.id))
+
+
+def qr_svg(url: str, title: str) -> Markup:
+    """An inline SVG QR code of ``url`` (segno escapes the title)."""
+    svg = segno.make(url, error="m").svg_inline(scale=4, title=title, omitsize=True)
+    return Markup(svg)  # noqa: S704 -- segno writes the SVG itself and escapes the title
+
+
+@bp.get("/etapes/<int:step_id>/qr")
+def qr_codes(step_id: int):
+    """Printable QR codes and short links that open the form pre-filled, for the room."""
+    step = _step(step_id)
+    codes = [("Toute l’étape", absolute_url("contributions.short_link", step_id=step.id))]
+    codes += [(f"Atelier : {item.title}", absolute_url("contributions.short_link",
+                                                       step_id=step.id, workshop_id=item.id))
+              for item in workshops(step)]
+    return render_template("contributions/capture/qr.html", step=step,
+                           codes=[(label, url, qr_svg(url, label)) for label, url in codes])
