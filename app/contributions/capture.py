@@ -33,6 +33,7 @@ def capture(step: Step, values: dict, user: User, source: ContributionSource) ->
     """Save what a facilitator typed; published at once, since staff typed it."""
     contribution = _captured(step, values, source)
     db.session.add(contribution)
+    db.session.flush()  # the reference needs the id
     audit.record("contribution.capture", contribution,
                  f"{contribution.reference} saisie ({source.label.lower()})", user=user)
     db.session.commit()
