@@ -58,8 +58,10 @@ def contributions():
                            status=request.args.get("statut", ""))
 
 
-def _retag_form(contribution: Contribution) -> RetagForm:
-    form = RetagForm(data=None if request.method == "POST" else {
+def _retag_form(contribution: Contribution, posted: bool = False) -> RetagForm:
+    """The form filled from the request if ``posted``, from the contribution otherwise."""
+    form = RetagForm(formdata=None if not posted else request.form,
+                     data=None if posted else {
         "kind": contribution.kind.value, "territory_id": contribution.territory_id,
         "challenge_id": contribution.challenge_id or 0, "step_id": contribution.step_id or 0,
         "workshop_id": contribution.workshop_id or 0})
@@ -76,15 +78,15 @@ def _retag_form(contribution: Contribution) -> RetagForm:
     return form
 
 
-def _answer_form(contribution: Contribution) -> AnswerForm:
-    return AnswerForm(data=None if request.method == "POST" else {
+def _answer_form(contribution: Contribution, posted: bool = False) -> AnswerForm:
+    return AnswerForm(formdata=None if not posted else request.form, data=None if posted else {
         "answer_state": contribution.answer_state.value if contribution.answer_state else None,
         "answer": contribution.answer})
 
 
 def _detail_page(contribution: Contribution, **forms):
     forms.setdefault("retag_form", _retag_form(contribution))
-    forms.setdefault("merge_form", MergeForm())
+    forms.setdefault("merge_form", MergeForm(formdata=None))
     forms.setdefault("answer_form", _answer_form(contribution))
     history = list(db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.object_type == "contribution",
@@ -93,7 +95,8 @@ def _detail_page(contribution: Contribution, **forms):
     merged = list(db.session.scalars(sa.select(Contribution).where(
         Contribution.merged_into_id == contribution.id).order_by(Contribution.id)))
     return render_template("contributions/moderation_detail.html", contribution=contribution,
-                           reject_form=RejectForm(), history=history, merged=merged, **forms)
+                           reject_form=RejectForm(formdata=None), history=history,
+                           merged=merged, **forms)
 
 
 @bp.get("/contributions/<int:contribution_id>")
@@ -104,7 +107,7 @@ def detail(contribution_id: int):
 @bp.post("/contributions/<int:contribution_id>/reclasser")
 def retag(contribution_id: int):
     contribution = _contribution(contribution_id)
-    form = _retag_form(contribution)
+    form = _retag_form(contribution, posted=True)
     if not form.validate_on_submit():
         return _detail_page(contribution, retag_form=form), 400
     territory = db.session.get(Territory, form.territory_id.data)
@@ -150,7 +153,7 @@ def merge(contribution_id: int):
 def answer(contribution_id: int):
     contribution = db.session.get(Contribution, contribution_id) or abort(404)
     policy.require(current_user, "contribution.answer", contribution)
-    form = _answer_form(contribution)
+    form = _answer_form(contribution, posted=True)
     if form.validate_on_submit():
         try:
             curation.answer(contribution, AnswerState(form.answer_state.data),

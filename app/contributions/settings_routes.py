@@ -31,8 +31,9 @@ def _check_answers(campaign: Campaign, token: str) -> imports.Checked:
 
 
 def _page(campaign: Campaign, **context):
-    context.setdefault("settings_form", ContributionSettingsForm(obj=campaign))
-    context.setdefault("import_form", ImportForm())
+    # Not bound to the request: another form of the page may be the one being posted.
+    context.setdefault("settings_form", ContributionSettingsForm(formdata=None, obj=campaign))
+    context.setdefault("import_form", ImportForm(formdata=None))
     return render_template("contributions/settings.html", campaign=campaign,
                            answer_states=list(AnswerState), **context)
 

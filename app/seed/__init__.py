@@ -15,6 +15,14 @@ import sqlalchemy as sa
 
 from app.accounts.models import Role, User
 from app.campaigns.models import AgendaItem, AgendaKind, Campaign, Challenge, Step, StepStatus
+from app.clock import now
+from app.contributions.models import (
+    AnswerState,
+    Contribution,
+    ContributionKind,
+    ContributionSource,
+    ContributionStatus,
+)
 from app.extensions import db
 from app.territories.models import Territory, TerritoryKind
 
@@ -112,6 +120,11 @@ def _load_demo(report: SeedReport) -> None:
         report.users += 1
     for agenda in data.get("agendas", []):
         _load_demo_agenda(agenda)
+    for batch in data.get("contributions", []):
+        _load_demo_contributions(batch)
+    for slug in data.get("open_contributions", []):
+        campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == slug))
+        campaign.contributions_open = True
     db.session.flush()
 
 
@@ -129,6 +142,26 @@ def _load_demo_agenda(agenda: dict[str, Any]) -> None:
                    start_time=item.get("start"), end_time=item.get("end"),
                    challenge=challenges.get(item.get("challenge", "")))
         for index, item in enumerate(agenda["items"])]
+
+
+def _load_demo_contributions(batch: dict[str, Any]) -> None:
+    """Published proposals of a département, once (skipped if the campaign has any)."""
+    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == batch["campaign"]))
+    if db.session.scalar(sa.select(Contribution.id).where(
+            Contribution.campaign_id == campaign.id).limit(1)) is not None:
+        return
+    departement = _territory(TerritoryKind.DEPARTEMENT, batch["departement"])
+    step = db.session.scalar(sa.select(Step).where(Step.campaign_id == campaign.id,
+                                                   Step.territory_id == departement.id))
+    challenges = {challenge.code: challenge for challenge in campaign.challenges}
+    for item in batch["items"]:
+        state = item.get("answer_state")
+        db.session.add(Contribution(
+            campaign=campaign, kind=ContributionKind.PROPOSAL, body=item["body"],
+            territory=departement, challenge=challenges[item["challenge"]], step=step,
+            source=ContributionSource.IMPORT, status=ContributionStatus.PUBLISHED,
+            published_at=now(), answer_state=AnswerState(state) if state else None,
+            answer=item.get("answer", ""), answered_at=now() if state else None))
 
 
 def load_seed(demo: bool = False) -> SeedReport:

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -65,3 +66,15 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def seeded(app):
+    """The Occitanie seed with its demo data; the Lozère step (Mende), the day before it."""
+    from app.campaigns.models import Step
+    from app.extensions import db
+    from app.seed import load_seed
+
+    app.config["CONCERTO_NOW"] = "2022-11-03T12:00"
+    load_seed(demo=True)
+    return db.session.scalar(sa.select(Step).where(Step.city == "Mende"))

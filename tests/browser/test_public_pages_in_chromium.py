@@ -1,25 +1,15 @@
 """Key pages in headless Chromium: they render, work, and pass axe-core (WCAG 2.1 AA)."""
 
 import pytest
-import sqlalchemy as sa
 
 from app.accounts.models import Role
-from app.campaigns.models import Step
 from app.extensions import db
-from app.seed import load_seed
 from tests.browser.conftest import run_axe, screenshot
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
 
 BLOCKING = {"serious", "critical"}
-
-
-@pytest.fixture
-def seeded(app):
-    app.config["CONCERTO_NOW"] = "2022-11-03T12:00"
-    load_seed(demo=True)
-    return db.session.scalar(sa.select(Step).where(Step.city == "Mende"))
 
 
 def assert_accessible(page, name: str) -> None:

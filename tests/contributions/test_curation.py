@@ -218,6 +218,8 @@ def test_an_answer_file_with_one_bad_row_imports_nothing(client, world):
     assert f"Ligne 3 : {testimony.reference} n’est pas une proposition." in html
     assert "Ligne 4 : référence « C-424242 » inconnue dans cette démarche ; état inconnu" in html
     assert "Confirmer l’import" not in html
+    # The settings form of the same page still shows the campaign's settings.
+    assert '<input checked id="contributions_open"' in html
     db.session.expire_all()
     assert good.answer_state is None
 
