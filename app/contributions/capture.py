@@ -100,18 +100,16 @@ def check_contribution_rows(step: Step, rows: list[tuple[int, dict[str, str]]]) 
         if challenge is None:
             problems.append(f"question « {row.get('question', '')} » inconnue (numéro 1 à "
                             f"{len(campaign.challenges)} ou intitulé)")
-        workshop = _lookup(row.get("atelier", ""), workshops)
-        if row.get("atelier") and workshop is None:
-            problems.append(f"atelier « {row['atelier']} » absent du programme de l’étape")
-        territory = _lookup(row.get("departement", ""), territories)
-        if row.get("departement") and territory is None:
-            problems.append(f"département « {row['departement']} » inconnu")
-        category = _lookup(row.get("categorie", ""), categories)
-        if row.get("categorie") and category is None:
-            problems.append(f"catégorie « {row['categorie']} » inconnue")
-        age = _lookup(row.get("age", ""), ages)
-        if row.get("age") and age is None:
-            problems.append(f"tranche d’âge « {row['age']} » inconnue")
+        optional = {}
+        for column, options, unknown in (
+                ("atelier", workshops, "atelier « {} » absent du programme de l’étape"),
+                ("departement", territories, "département « {} » inconnu"),
+                ("categorie", categories, "catégorie « {} » inconnue"),
+                ("age", ages, "tranche d’âge « {} » inconnue")):
+            optional[column] = _lookup(row.get(column, ""), options)
+            if row.get(column) and optional[column] is None:
+                problems.append(unknown.format(row[column]))
+        workshop, territory = optional["atelier"], optional["departement"]
         pseudonym = row.get("pseudonyme", "")[:80]
         if problems:
             checked.errors.append((line, "Ligne {} : {}.".format(line, " ; ".join(problems))))
@@ -120,7 +118,8 @@ def check_contribution_rows(step: Step, rows: list[tuple[int, dict[str, str]]]) 
             "kind": kind, "title": title, "body": body, "challenge_id": challenge.id,
             "workshop_id": workshop.id if workshop else None,
             "territory_id": territory.id if territory else step.territory_id,
-            "category": category or "", "age_range": age or "", "pseudonym": pseudonym})
+            "category": optional["categorie"] or "", "age_range": optional["age"] or "",
+            "pseudonym": pseudonym})
         checked.preview.append([line, kind.label, challenge.title,
                                 workshop.title if workshop else "", title, body])
     return checked

@@ -11,12 +11,11 @@ from markupsafe import Markup
 from app import policy
 from app.backoffice import staff_blueprint
 from app.campaigns.models import AgendaKind, Step
-from app.contributions import capture, imports
-from app.contributions.forms import CaptureForm, ConfirmImportForm, ImportForm
+from app.contributions import capture, import_flow, imports
+from app.contributions.forms import CaptureForm, ImportForm
 from app.contributions.models import Contribution, ContributionKind, ContributionSource
 from app.extensions import db
 from app.forms import choices
-from app.press.files import RejectedFileError
 from app.urls import absolute_url
 
 bp = staff_blueprint("capture", __name__)
@@ -73,33 +72,22 @@ def batch_entry(step_id: int):
 def import_file(step_id: int):
     """Upload a transcribed file; it is checked and previewed, saved only on confirmation."""
     step = _step(step_id)
-    form, checked, token = ImportForm(), None, None
-    if form.validate_on_submit():
-        try:
-            token = imports.keep(form.file.data)
-            checked = capture.check_contribution_rows(step, imports.read(token))
-        except RejectedFileError as error:
-            form.file.errors.append(str(error))
+    form = ImportForm()
+    checked, confirm = import_flow.preview(
+        form, lambda rows: capture.check_contribution_rows(step, rows))
     return render_template("contributions/capture/import.html", step=step, form=form,
-                           checked=checked, confirm=ConfirmImportForm(token=token))
+                           checked=checked, confirm=confirm)
 
 
 @bp.post("/etapes/<int:step_id>/import/confirmer")
 def confirm_import(step_id: int):
     step = _step(step_id)
-    form = ConfirmImportForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        checked = capture.check_contribution_rows(step, imports.read(form.token.data))
-    except RejectedFileError as error:
-        flash(str(error), "error")
+    result = import_flow.confirmed(lambda rows: capture.check_contribution_rows(step, rows))
+    if result is None:
         return redirect(url_for(".import_file", step_id=step.id))
-    if not checked.ok:  # the rules may have changed since the preview: nothing is saved
-        flash("Le fichier contient des erreurs : rien n’a été importé.", "error")
-        return redirect(url_for(".import_file", step_id=step.id))
+    checked, token = result
     count = capture.import_rows(step, checked.items, current_user)
-    imports.discard(form.token.data)
+    imports.discard(token)
     flash(f"{count} contributions importées et publiées.", "success")
     return redirect(url_for(".batch_entry", step_id=step.id))
 

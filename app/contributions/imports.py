@@ -20,7 +20,7 @@ from flask import current_app
 from openpyxl import load_workbook
 from werkzeug.datastructures import FileStorage
 
-from app.press.files import RejectedFileError
+from app.press.files import RejectedFileError, upload_folder
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 5000
@@ -49,10 +49,7 @@ def column_key(name: str) -> str:
 
 
 def _folder() -> Path:
-    folder = Path(current_app.config["UPLOAD_FOLDER"]
-                  or Path(current_app.instance_path) / "uploads") / "imports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return upload_folder("imports")
 
 
 def keep(upload: FileStorage) -> str:

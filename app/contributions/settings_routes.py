@@ -9,11 +9,10 @@ from app import audit, policy
 from app.backoffice import staff_blueprint
 from app.campaigns.models import Campaign
 from app.campaigns.queries import campaign_with_challenges
-from app.contributions import capture, imports
-from app.contributions.forms import ConfirmImportForm, ContributionSettingsForm, ImportForm
+from app.contributions import capture, import_flow, imports
+from app.contributions.forms import ContributionSettingsForm, ImportForm
 from app.contributions.models import AnswerState
 from app.extensions import db
-from app.press.files import RejectedFileError
 
 bp = staff_blueprint("contribution_settings", __name__)
 
@@ -24,9 +23,9 @@ def _campaign(slug: str) -> Campaign:
     return campaign
 
 
-def _check_answers(campaign: Campaign, token: str) -> imports.Checked:
+def _check_answers(campaign: Campaign, rows: list) -> imports.Checked:
     return capture.check_answer_rows(
-        campaign, imports.read(token),
+        campaign, rows,
         lambda contribution: policy.can(current_user, "contribution.answer", contribution))
 
 
@@ -60,32 +59,20 @@ def settings(slug: str):
 def answers_preview(slug: str):
     """Check a file of answers (référence ; état ; réponse) and show what it would change."""
     campaign = _campaign(slug)
-    form, checked, token = ImportForm(), None, None
-    if form.validate_on_submit():
-        try:
-            token = imports.keep(form.file.data)
-            checked = _check_answers(campaign, token)
-        except RejectedFileError as error:
-            form.file.errors.append(str(error))
+    form = ImportForm()
+    checked, confirm = import_flow.preview(form, lambda rows: _check_answers(campaign, rows))
     return _page(campaign, import_form=form, checked=checked,
-                 confirm=ConfirmImportForm(token=token)), 200 if checked else 400
+                 confirm=confirm), 200 if checked else 400
 
 
 @bp.post("/demarches/<slug>/reponses/confirmer")
 def answers_confirm(slug: str):
     campaign = _campaign(slug)
-    form = ConfirmImportForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        checked = _check_answers(campaign, form.token.data)
-    except RejectedFileError as error:
-        flash(str(error), "error")
+    result = import_flow.confirmed(lambda rows: _check_answers(campaign, rows))
+    if result is None:
         return redirect(url_for(".settings", slug=slug))
-    if not checked.ok:
-        flash("Le fichier contient des erreurs : aucune réponse n’a été importée.", "error")
-        return redirect(url_for(".settings", slug=slug))
+    checked, token = result
     changed = capture.import_answers(checked.items, current_user)
-    imports.discard(form.token.data)
+    imports.discard(token)
     flash(f"{changed} réponses publiées ({len(checked.items) - changed} inchangées).", "success")
     return redirect(url_for(".settings", slug=slug))

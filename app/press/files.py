@@ -25,9 +25,11 @@ class RejectedFileError(ValueError):
     """The message is for the person who uploaded the file."""
 
 
-def upload_folder() -> Path:
+def upload_folder(kind: str = "press") -> Path:
+    """Where uploads of a kind are kept: under UPLOAD_FOLDER (default <instance>/uploads),
+    never under static/."""
     folder = Path(current_app.config["UPLOAD_FOLDER"]
-                  or Path(current_app.instance_path) / "uploads") / "press"
+                  or Path(current_app.instance_path) / "uploads") / kind
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

@@ -1,0 +1,44 @@
+"""The two requests of every import: upload (checked and previewed, nothing saved) and
+confirmation (checked again, then saved whole or not at all)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import abort, flash
+
+from app.contributions import imports
+from app.contributions.forms import ConfirmImportForm, ImportForm
+from app.press.files import RejectedFileError
+
+Check = Callable[[list[tuple[int, dict[str, str]]]], imports.Checked]
+
+
+def preview(form: ImportForm, check: Check) -> tuple[imports.Checked | None, ConfirmImportForm]:
+    """Keep and check the file of a posted upload form (problems go on the form); return the
+    checked rows and the confirmation form that carries the kept file's token."""
+    checked, token = None, None
+    if form.validate_on_submit():
+        try:
+            token = imports.keep(form.file.data)
+            checked = check(imports.read(token))
+        except RejectedFileError as error:
+            form.file.errors.append(str(error))
+    return checked, ConfirmImportForm(token=token)
+
+
+def confirmed(check: Check) -> tuple[imports.Checked, str] | None:
+    """The rows of the file being confirmed, checked again (the data may have changed since
+    the preview), with its token; None, after telling why, if nothing may be imported."""
+    form = ConfirmImportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        checked = check(imports.read(form.token.data))
+    except RejectedFileError as error:
+        flash(str(error), "error")
+        return None
+    if not checked.ok:
+        flash("Le fichier contient des erreurs : rien n’a été importé.", "error")
+        return None
+    return checked, form.token.data
