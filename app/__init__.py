@@ -101,6 +101,7 @@ def register_models() -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.accounts.routes import bp as accounts_bp
+    from app.api.routes import bp as api_bp
     from app.calendar.routes import bp as calendar_bp
     from app.campaigns.manage_routes import bp as manage_bp
     from app.campaigns.routes import bp as campaigns_bp
@@ -108,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     from app.contributions.moderation_routes import bp as moderation_bp
     from app.contributions.routes import bp as contributions_bp
     from app.contributions.settings_routes import bp as contribution_settings_bp
+    from app.opendata.routes import bp as opendata_bp
     from app.press.manage_routes import bp as manage_press_bp
     from app.press.routes import bp as press_bp
     from app.public.routes import bp as public_bp
@@ -118,7 +120,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (public_bp, calendar_bp, campaigns_bp, territories_bp, press_bp,
                       registrations_bp, accounts_bp, manage_bp, manage_press_bp,
                       manage_registrations_bp, contributions_bp, moderation_bp, capture_bp,
-                      contribution_settings_bp):
+                      contribution_settings_bp, opendata_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

@@ -23,6 +23,7 @@ from app import create_app
 from app.extensions import db
 from app.ratelimits import limiter
 from app.settings import normalise_database_url
+from tests.factories import make_campaign, make_departement
 from tests.helpers import empty_tables
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -140,3 +141,14 @@ def live_server(app) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def world():
+    """A campaign open to contributions (slug « cnr ») and two départements."""
+    campaign = make_campaign(slug="cnr", contributions_open=True)
+    aveyron = make_departement("12", "Aveyron", "Rodez", parent=campaign.territory)
+    ariege = make_departement("09", "Ariège", "Foix", parent=campaign.territory)
+    db.session.commit()
+    return {"campaign": campaign, "aveyron": aveyron, "ariege": ariege,
+            "challenge": campaign.challenges[0]}

@@ -17,15 +17,7 @@ from openpyxl.utils import get_column_letter
 from app.campaigns.models import Step
 from app.registrations.categories import PROFESSIONAL_TYPES, category_label
 from app.registrations.models import Registration, RegistrationQuestion
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> object:
-    """A text cell a spreadsheet would evaluate becomes plain text (leading apostrophe)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+from app.spreadsheets import neutralise
 
 
 def rows(registrations: Iterable[Registration],

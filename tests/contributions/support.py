@@ -19,9 +19,9 @@ def contribution_form(world, **overrides) -> dict:
 
 def add(world, body: str, status=ContributionStatus.PUBLISHED, territory="aveyron",
         kind=ContributionKind.PROPOSAL, **kw) -> Contribution:
+    kw.setdefault("challenge", world["challenge"])
     contribution = Contribution(campaign=world["campaign"], kind=kind, body=body,
-                                territory=world[territory], challenge=world["challenge"],
-                                status=status, **kw)
+                                territory=world[territory], status=status, **kw)
     db.session.add(contribution)
     db.session.commit()
     return contribution

@@ -1,0 +1,61 @@
+"""Records written as CSV (UTF-8), JSON and XLSX. CSV and JSON stream row by row; XLSX is
+written in openpyxl's write-only mode. A text cell never starts a formula."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+
+from app.spreadsheets import neutralise
+
+
+def _cell(value: Any) -> Any:
+    return "" if value is None else neutralise(value)
+
+
+def csv_stream(columns: list[str], records: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """A header line, then one line per record; RFC 4180 quoting, comma separator."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(columns)
+    for record in records:
+        writer.writerow([_cell(record[column]) for column in columns])
+        if buffer.tell() > 64_000:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def json_stream(records: Iterable[dict[str, Any]], metadata: dict[str, Any]) -> Iterator[str]:
+    """``{...metadata, "donnees": [records]}``, written record by record."""
+    head = json.dumps(metadata, ensure_ascii=False)[:-1]
+    yield head + (', "donnees": [' if metadata else '"donnees": [')
+    separator = ""
+    for record in records:
+        yield separator + json.dumps(record, ensure_ascii=False)
+        separator = ",\n"
+    yield "]}\n"
+
+
+def xlsx_bytes(columns: list[str], records: Iterable[dict[str, Any]], title: str) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title[:31])
+    sheet.append(columns)
+    for record in records:
+        row = []
+        for column in columns:
+            cell = WriteOnlyCell(sheet, value=_cell(record[column]))
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text stays text, whatever it starts with
+            row.append(cell)
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
