@@ -96,6 +96,7 @@ def register_models() -> None:
     import app.mail
     import app.press.models
     import app.registrations.models
+    import app.syntheses.models
     import app.territories.models  # noqa: F401
 
 
@@ -115,12 +116,14 @@ def register_blueprints(app: Flask) -> None:
     from app.public.routes import bp as public_bp
     from app.registrations.manage_routes import bp as manage_registrations_bp
     from app.registrations.routes import bp as registrations_bp
+    from app.syntheses.routes import bp as syntheses_bp
     from app.territories.routes import bp as territories_bp
 
     for blueprint in (public_bp, calendar_bp, campaigns_bp, territories_bp, press_bp,
                       registrations_bp, accounts_bp, manage_bp, manage_press_bp,
                       manage_registrations_bp, contributions_bp, moderation_bp, capture_bp,
-                      contribution_settings_bp, opendata_bp, api_bp):
+                      contribution_settings_bp, opendata_bp, api_bp,
+                      syntheses_bp):
         app.register_blueprint(blueprint)
 
 

@@ -14,6 +14,7 @@ from flask import abort
 from app.accounts.models import Role, User
 from app.campaigns.models import Campaign, Step
 from app.contributions.models import Contribution
+from app.syntheses.models import Synthesis
 from app.territories.models import Territory
 
 # Actions on a step (or, for step.create, on the territory that would hold it).
@@ -28,7 +29,10 @@ CONTRIBUTION_ACTIONS = frozenset({"contribution.moderate"})
 CAPTURE_ACTIONS = frozenset({"contribution.capture"})
 # The official answer to a proposal speaks for the organisers: organisers only.
 ANSWER_ACTIONS = frozenset({"contribution.answer"})
-ADMIN_ACTIONS = frozenset({"audit.view", "user.manage"})
+# Syntheses of a territory (a département or the region), for organisers covering it; an
+# admin validates them.
+SYNTHESIS_ACTIONS = frozenset({"synthesis.edit", "synthesis.transmit"})
+ADMIN_ACTIONS = frozenset({"audit.view", "user.manage", "synthesis.validate"})
 STAFF_ACTIONS = frozenset({"backoffice.enter"})
 
 
@@ -69,6 +73,10 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
         return isinstance(obj, Contribution) and covers(user, obj.territory)
     if action in CAMPAIGN_ACTIONS:
         return isinstance(obj, Campaign) and covers(user, obj.territory)
+    if action in SYNTHESIS_ACTIONS:
+        if obj is None:
+            return bool(user.territories)  # may open the syntheses dashboard
+        return isinstance(obj, Synthesis) and covers(user, obj.territory)
     if action in STEP_ACTIONS:
         territory = obj.territory if isinstance(obj, Step) else obj
         if action == "step.create" and territory is None:

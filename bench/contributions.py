@@ -12,6 +12,7 @@ import argparse
 import random
 import statistics
 import time
+import tracemalloc
 
 import sqlalchemy as sa
 
@@ -85,6 +86,23 @@ def timed(client, url: str, repeat: int = 40) -> tuple[float, float, int]:
     return statistics.median(samples), samples[int(len(samples) * 0.95) - 1], shown
 
 
+def streamed(client, url: str) -> tuple[float, int, int, float]:
+    """Seconds, bytes, rows and peak Python memory (MB, tracemalloc) of a streamed download,
+    read chunk by chunk as a client would."""
+    tracemalloc.start()
+    started = time.perf_counter()
+    response = client.get(url, buffered=False)
+    size = lines = 0
+    for chunk in response.response:
+        size += len(chunk)
+        lines += chunk.count(b"\r\n")
+    response.close()
+    seconds = time.perf_counter() - started
+    peak = tracemalloc.get_traced_memory()[1] / 1e6
+    tracemalloc.stop()
+    return seconds, size, lines - 1, peak
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=100_000)
@@ -116,6 +134,14 @@ def main() -> None:
     for label, url in cases:
         p50, p95, shown = timed(client, url)
         print(f"{label:<48} {p50:>8.1f} {p95:>8.1f} {shown:>10}")
+    print(f"\n{'export CSV en flux':<36} {'s':>6} {'Mo':>7} {'lignes':>8} {'pic mém. Mo':>12}")
+    for label, url in [("Aveyron (un département)",
+                        "/donnees/cnr-sante-occitanie-2022/contributions.csv?departement=12"),
+                       ("Région (toutes les contributions)",
+                        "/donnees/cnr-sante-occitanie-2022/contributions.csv")]:
+        with app.app_context():
+            seconds, size, rows, peak = streamed(client, url)
+        print(f"{label:<36} {seconds:>6.1f} {size / 1e6:>7.1f} {rows:>8} {peak:>12.1f}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,179 @@
+"""The synthesis workspace: dashboard of where each territory stands, editing, validation,
+documents and transmission."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+
+from app import policy
+from app.backoffice import staff_blueprint
+from app.campaigns.models import Campaign, Challenge
+from app.campaigns.queries import all_campaigns, campaign_with_challenges
+from app.clock import today
+from app.contributions.models import Contribution, ContributionKind
+from app.extensions import db
+from app.markdown import to_html
+from app.press.files import clean_filename, upload_folder
+from app.syntheses import documents, figures, services, transmission
+from app.syntheses.models import Synthesis, SynthesisState, Transmission
+from app.syntheses.report import build
+from app.territories.models import Territory, TerritoryKind
+from app.territories.queries import departement_by_code
+
+bp = staff_blueprint("syntheses", __name__)
+
+
+def _territories(campaign: Campaign) -> list[Territory]:
+    """The region, then its départements: one synthesis each."""
+    return [campaign.territory, *[t for t in campaign.territory.children
+                                  if t.kind is TerritoryKind.DEPARTEMENT]]
+
+
+def _synthesis(slug: str, code: str, action: str = "synthesis.edit") -> Synthesis:
+    campaign = campaign_with_challenges(slug) or abort(404)
+    territory = campaign.territory if code == "region" else departement_by_code(code)
+    if territory is None or territory not in _territories(campaign):
+        abort(404)
+    synthesis = db.session.scalar(sa.select(Synthesis).where(
+        Synthesis.campaign_id == campaign.id, Synthesis.territory_id == territory.id))
+    # Permission first (on an unsaved probe), so a refused visit creates nothing.
+    policy.require(current_user, action, synthesis or Synthesis(territory=territory))
+    return synthesis or services.for_territory(campaign, territory)
+
+
+def _code(synthesis: Synthesis) -> str:
+    return "region" if synthesis.territory.kind is TerritoryKind.REGION \
+        else synthesis.territory.code
+
+
+@bp.get("/syntheses")
+def dashboard():
+    policy.require(current_user, "synthesis.edit")
+    campaigns = [c for c in all_campaigns() if c.synthesis_deadline]
+    existing = {(s.campaign_id, s.territory_id): s for s in db.session.scalars(
+        sa.select(Synthesis))}
+    rows = [(campaign, [(territory, existing.get((campaign.id, territory.id)))
+                        for territory in _territories(campaign)]) for campaign in campaigns]
+    return render_template("syntheses/dashboard.html", rows=rows, today=today(),
+                           code_of=lambda t: "region" if t.kind is TerritoryKind.REGION
+                           else t.code, probe=lambda t: Synthesis(territory=t))
+
+
+@bp.get("/syntheses/<slug>/<code>")
+def workspace(slug: str, code: str):
+    synthesis = _synthesis(slug, code)
+    challenges = synthesis.campaign.challenges
+    quoted = {quote.contribution_id for quote in synthesis.quotes}
+    return render_template(
+        "syntheses/workspace.html", synthesis=synthesis, code=code,
+        figures=figures.compute(synthesis), challenges=challenges, quoted=quoted,
+        proposals={c.id: figures.ranked_proposals(synthesis, c) for c in challenges},
+        testimonies={c.id: figures.testimonies(synthesis, c) for c in challenges},
+        editable=synthesis.state is SynthesisState.DRAFT, markdown=to_html,
+        kinds=ContributionKind)
+
+
+@bp.post("/syntheses/<slug>/<code>/texte")
+def save_text(slug: str, code: str):
+    synthesis = _synthesis(slug, code)
+    challenge = db.session.get(Challenge, request.form.get("challenge_id", 0, type=int))
+    if challenge is not None and challenge.campaign_id != synthesis.campaign_id:
+        abort(400)
+    text = request.form.get("text", "")[:20000]
+    try:
+        services.save_text(synthesis, challenge, text)
+    except services.SynthesisError as error:
+        flash(str(error), "error")
+    else:
+        flash("Le texte est enregistré.", "success")
+    anchor = f"question-{challenge.id}" if challenge else "introduction"
+    return redirect(url_for(".workspace", slug=slug, code=code, _anchor=anchor))
+
+
+@bp.post("/syntheses/<slug>/<code>/citer/<int:contribution_id>")
+def toggle_quote(slug: str, code: str, contribution_id: int):
+    synthesis = _synthesis(slug, code)
+    contribution = db.session.get(Contribution, contribution_id) or abort(404)
+    if contribution.territory_id not in figures.scope_ids(synthesis):
+        abort(404)
+    try:
+        quoted = services.toggle_quote(synthesis, contribution)
+    except services.SynthesisError as error:
+        flash(str(error), "error")
+    else:
+        flash(f"{contribution.reference} {'sera citée' if quoted else 'ne sera plus citée'}.",
+              "success")
+    return redirect(url_for(".workspace", slug=slug, code=code,
+                            _anchor=f"question-{contribution.challenge_id}"))
+
+
+@bp.post("/syntheses/<slug>/<code>/valider")
+def validate(slug: str, code: str):
+    synthesis = _synthesis(slug, code, "synthesis.validate")
+    try:
+        services.validate(synthesis, current_user)
+    except services.SynthesisError as error:
+        flash(str(error), "error")
+    else:
+        flash("La synthèse est validée : elle peut être transmise.", "success")
+    return redirect(url_for(".workspace", slug=slug, code=code))
+
+
+@bp.post("/syntheses/<slug>/<code>/brouillon")
+def reopen(slug: str, code: str):
+    synthesis = _synthesis(slug, code, "synthesis.validate")
+    try:
+        services.reopen(synthesis, current_user)
+    except services.SynthesisError as error:
+        flash(str(error), "error")
+    return redirect(url_for(".workspace", slug=slug, code=code))
+
+
+def _file_name(synthesis: Synthesis, extension: str) -> str:
+    return clean_filename(f"synthese-{synthesis.campaign.slug}-{_code(synthesis)}.{extension}")
+
+
+@bp.get("/syntheses/<slug>/<code>/synthese.<any(docx, pdf):extension>")
+def document(slug: str, code: str, extension: str):
+    synthesis = _synthesis(slug, code)
+    report = build(synthesis, current_app.config["BRAND_OPERATOR"])
+    content = documents.docx(report) if extension == "docx" else documents.pdf(report)
+    response = Response(content, mimetype=transmission.MIMETYPES[extension])
+    response.headers["Content-Disposition"] = \
+        f'attachment; filename="{_file_name(synthesis, extension)}"'
+    return response
+
+
+@bp.post("/syntheses/<slug>/<code>/transmettre")
+def transmit(slug: str, code: str):
+    synthesis = _synthesis(slug, code, "synthesis.transmit")
+    try:
+        sent = transmission.transmit(synthesis, current_user)
+    except services.SynthesisError as error:
+        flash(str(error), "error")
+    else:
+        flash(f"La synthèse est transmise ({len(sent.manifest)} fichiers, empreinte SHA-256 "
+              f"{sent.sha256[:12]}…).", "success")
+    return redirect(url_for(".workspace", slug=slug, code=code))
+
+
+@bp.get("/syntheses/<slug>/<code>/envois/<int:transmission_id>.zip")
+def bundle(slug: str, code: str, transmission_id: int):
+    synthesis = _synthesis(slug, code)
+    sent = db.session.get(Transmission, transmission_id)
+    if sent is None or sent.synthesis_id != synthesis.id:
+        abort(404)
+    return send_file(upload_folder("transmissions") / sent.stored_name, as_attachment=True,
+                     download_name=_file_name(synthesis, "zip"), mimetype="application/zip")

@@ -1,0 +1,88 @@
+"""Synthesis rules: one per campaign and territory; written in draft, validated by an admin,
+then transmitted. Every change of state is audited."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from app import audit
+from app.accounts.models import User
+from app.campaigns.models import Campaign, Challenge
+from app.clock import now
+from app.contributions.models import Contribution, ContributionKind, ContributionStatus
+from app.extensions import db
+from app.syntheses.models import Synthesis, SynthesisQuote, SynthesisSection, SynthesisState
+from app.territories.models import Territory
+
+
+class SynthesisError(ValueError):
+    """The message is for the person acting."""
+
+
+def for_territory(campaign: Campaign, territory: Territory) -> Synthesis:
+    """The campaign's synthesis for the territory, created (as a draft) on first use."""
+    synthesis = db.session.scalar(sa.select(Synthesis).where(
+        Synthesis.campaign_id == campaign.id, Synthesis.territory_id == territory.id))
+    if synthesis is None:
+        synthesis = Synthesis(campaign=campaign, territory=territory)
+        db.session.add(synthesis)
+        db.session.commit()
+    return synthesis
+
+
+def _editable(synthesis: Synthesis) -> None:
+    if synthesis.state is not SynthesisState.DRAFT:
+        raise SynthesisError("Cette synthèse est validée : repassez-la en brouillon pour la "
+                             "modifier.")
+
+
+def save_text(synthesis: Synthesis, challenge: Challenge | None, text: str) -> None:
+    """The editorial text of a question (or the introduction when ``challenge`` is None)."""
+    _editable(synthesis)
+    if challenge is None:
+        synthesis.introduction = text
+    else:
+        section = synthesis.section_for(challenge)
+        if section is None:
+            section = SynthesisSection(challenge=challenge)
+            synthesis.sections.append(section)
+        section.text = text
+    synthesis.updated_at = now()
+    db.session.commit()
+
+
+def toggle_quote(synthesis: Synthesis, contribution: Contribution) -> bool:
+    """Quote a published testimony of the synthesis, or stop quoting it; True if quoted."""
+    _editable(synthesis)
+    if (contribution.kind is not ContributionKind.TESTIMONY
+            or contribution.status is not ContributionStatus.PUBLISHED
+            or contribution.campaign_id != synthesis.campaign_id):
+        raise SynthesisError("Seules les paroles de citoyen publiées de la démarche peuvent "
+                             "être citées.")
+    existing = next((q for q in synthesis.quotes if q.contribution_id == contribution.id), None)
+    if existing is not None:
+        synthesis.quotes.remove(existing)
+    else:
+        synthesis.quotes.append(SynthesisQuote(contribution=contribution))
+    db.session.commit()
+    return existing is None
+
+
+def validate(synthesis: Synthesis, user: User) -> None:
+    _editable(synthesis)
+    synthesis.state, synthesis.validated_at, synthesis.validated_by = (
+        SynthesisState.VALIDATED, now(), user)
+    audit.record("synthesis.validate", synthesis,
+                 f"Synthèse {synthesis.territory.display_name} validée", user=user)
+    db.session.commit()
+
+
+def reopen(synthesis: Synthesis, user: User) -> None:
+    if synthesis.state is not SynthesisState.VALIDATED:
+        raise SynthesisError("Seule une synthèse validée, pas encore transmise, peut repasser "
+                             "en brouillon.")
+    synthesis.state, synthesis.validated_at, synthesis.validated_by = (
+        SynthesisState.DRAFT, None, None)
+    audit.record("synthesis.reopen", synthesis,
+                 f"Synthèse {synthesis.territory.display_name} repassée en brouillon", user=user)
+    db.session.commit()
