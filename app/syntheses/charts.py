@@ -24,7 +24,7 @@ def contributions_by_question(labels: list[str], proposals: list[int],
         axes.set_yticks(list(positions), labels=[_wrap(label) for label in labels])
         axes.invert_yaxis()
         axes.set_xlabel("Contributions publiées")
-        axes.legend(loc="lower right", frameon=False)
+        axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, frameon=False)
         axes.spines[["top", "right"]].set_visible(False)
         figure.tight_layout()
         buffer = io.BytesIO()

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.registrations.categories import CATEGORIES
 from app.registrations.models import Registration
 from app.syntheses.models import StepReport, Synthesis
-from app.territories.models import Territory
+from app.territories.models import Territory, TerritoryKind
 from app.territories.queries import descendant_ids
 
 
@@ -103,6 +103,11 @@ def compute(synthesis: Synthesis) -> Figures:
             sa.select(published.c.category, sa.func.count()).group_by(published.c.category)):
         label = CATEGORIES.get(category, "Non précisée") if category else "Non précisée"
         figures.by_category[label] = figures.by_category.get(label, 0) + number
+    for name in db.session.scalars(  # every département of the scope, even without any
+            sa.select(Territory.name).where(Territory.id.in_(territory_ids),
+                                            Territory.kind == TerritoryKind.DEPARTEMENT)
+            .order_by(Territory.name)):
+        figures.by_departement[name] = {}
     for name, challenge_id, number in db.session.execute(
             sa.select(Territory.name, published.c.challenge_id, sa.func.count())
             .join(Territory, Territory.id == published.c.territory_id)

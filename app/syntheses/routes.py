@@ -27,6 +27,7 @@ from app.extensions import db
 from app.markdown import to_html
 from app.press.files import clean_filename, upload_folder
 from app.syntheses import documents, figures, services, transmission
+from app.syntheses import writing_help as help_module
 from app.syntheses.models import Synthesis, SynthesisState, Transmission
 from app.syntheses.report import build
 from app.territories.models import Territory, TerritoryKind
@@ -177,3 +178,40 @@ def bundle(slug: str, code: str, transmission_id: int):
         abort(404)
     return send_file(upload_folder("transmissions") / sent.stored_name, as_attachment=True,
                      download_name=_file_name(synthesis, "zip"), mimetype="application/zip")
+
+
+def _challenge(synthesis: Synthesis, challenge_id: int) -> Challenge:
+    challenge = db.session.get(Challenge, challenge_id)
+    if challenge is None or challenge.campaign_id != synthesis.campaign_id:
+        abort(404)
+    return challenge
+
+
+@bp.get("/syntheses/<slug>/<code>/aide/<int:challenge_id>")
+def writing_help(slug: str, code: str, challenge_id: int):
+    """Suggestions computed from the question's published contributions."""
+    synthesis = _synthesis(slug, code)
+    challenge = _challenge(synthesis, challenge_id)
+    suggestions = help_module.suggest(figures.published_texts(synthesis, challenge))
+    return render_template("syntheses/help.html", synthesis=synthesis, code=code,
+                           challenge=challenge, help=suggestions, how=help_module.HOW,
+                           quoted={q.contribution_id for q in synthesis.quotes},
+                           editable=synthesis.state is SynthesisState.DRAFT)
+
+
+@bp.post("/syntheses/<slug>/<code>/aide/<int:challenge_id>/ajouter")
+def accept_suggestion(slug: str, code: str, challenge_id: int):
+    """Add a suggested line to the question's text, where the organiser then edits it."""
+    synthesis = _synthesis(slug, code)
+    challenge = _challenge(synthesis, challenge_id)
+    line = request.form.get("line", "").strip()[:1000]
+    section = synthesis.section_for(challenge)
+    current = section.text if section else ""
+    try:
+        services.save_text(synthesis, challenge, f"{current.rstrip()}\n{line}".strip())
+    except services.SynthesisError as error:
+        flash(str(error), "error")
+    else:
+        flash("La suggestion est ajoutée au texte : relisez-la et modifiez-la.", "success")
+    return redirect(url_for(".workspace", slug=slug, code=code,
+                            _anchor=f"question-{challenge.id}"))

@@ -1,0 +1,172 @@
+"""Help to write a synthesis, computed from the published contributions of one question:
+near-duplicate proposals, groups of contributions that speak of the same thing, the key phrases
+of each group and its most representative testimonies. The organiser accepts, edits or ignores
+each suggestion; the interface says how each was found (HOW).
+
+Everything runs on the machine, with no download: French words are reduced to their lemma by
+simplemma ("médecins" → "médecin", "développons" → "développer"), accents kept for the lemma
+then folded, stop words dropped (YAKE's French list); TF-IDF and k-means come from
+scikit-learn, similarities from RapidFuzz, key phrases from YAKE.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+import numpy
+import simplemma
+import yake
+from rapidfuzz import fuzz, process
+from sklearn.cluster import KMeans
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import silhouette_score
+
+from app.contributions.models import Contribution, ContributionKind
+
+DUPLICATE_SCORE = 85  # RapidFuzz token-sort ratio (0–100) above which two proposals repeat
+MAX_GROUPS = 12
+KEY_PHRASE_SAMPLE = 150  # texts nearest the group's centre given to YAKE
+SILHOUETTE_SAMPLE = 1500  # texts scored when choosing the number of groups
+
+HOW = {
+    "duplicates": "Quasi-doublons : propositions dont les mots (ramenés à leur forme de base, "
+                  f"sans mots vides) se ressemblent à {DUPLICATE_SCORE} % au moins (RapidFuzz, "
+                  "comparaison des mots remis dans l’ordre alphabétique).",
+    "groups": "Groupes : contributions rapprochées par les mots qu’elles emploient (forme de "
+              "base des mots, pondération TF-IDF, mots vides retirés), réparties par "
+              "k-moyennes (scikit-learn) ; on garde le nombre de groupes (2 à "
+              f"{MAX_GROUPS}) qui les sépare le mieux (indice de silhouette).",
+    "phrases": "Expressions clés : extraites par YAKE des textes les plus proches du centre du "
+               "groupe (expressions fréquentes dans le groupe, rares ailleurs dans le texte).",
+    "testimonies": "Paroles représentatives : les témoignages du groupe les plus proches de son "
+                   "centre (similarité cosinus).",
+}
+
+
+@cache
+def stop_words() -> frozenset[str]:
+    text = (resources.files("yake") / "core" / "StopwordsList" / "stopwords_fr.txt").read_text(
+        encoding="utf-8", errors="ignore")
+    return frozenset(_fold(word) for word in text.split())
+
+
+def _fold(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word.lower())
+                   if not unicodedata.combining(c))
+
+
+def lemmas(text: str) -> list[str]:
+    """Content words of a French text, as folded lemmas: « Les médecins traitants » →
+    ["medecin", "traitant"]."""
+    words = []
+    for token in simplemma.simple_tokenizer(text.replace("’", "'")):
+        token = token.split("'")[-1]  # l'accès → accès
+        if len(token) < 2 or not any(c.isalpha() for c in token):
+            continue
+        lemma = _fold(simplemma.lemmatize(token.lower(), lang="fr"))
+        if lemma not in stop_words() and len(lemma) > 1:
+            words.append(lemma)
+    return words
+
+
+@dataclass
+class Group:
+    size: int
+    key_phrases: list[str]
+    proposals: list[Contribution]
+    testimonies: list[Contribution]
+    members: list[Contribution] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        """A Markdown line the organiser can add to the text, then edit."""
+        phrases = ", ".join(self.key_phrases[:3]) or "contributions apparentées"
+        return f"- **{phrases}** ({self.size} contributions)"
+
+
+@dataclass
+class Help:
+    duplicates: list[list[Contribution]]
+    groups: list[Group]
+    count: int
+
+
+def near_duplicates(proposals: list[Contribution]) -> list[list[Contribution]]:
+    """Sets of proposals that say the same thing, biggest first."""
+    if len(proposals) < 2:
+        return []
+    texts = [" ".join(sorted(set(lemmas(p.title + " " + p.body)))) for p in proposals]
+    scores = process.cdist(texts, texts, scorer=fuzz.token_sort_ratio,
+                           score_cutoff=DUPLICATE_SCORE, workers=1)
+    parent = list(range(len(proposals)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in zip(*numpy.nonzero(numpy.triu(scores, k=1)), strict=True):
+        if texts[i] and texts[j]:
+            parent[root(int(i))] = root(int(j))
+    sets: dict[int, list[Contribution]] = {}
+    for index, proposal in enumerate(proposals):
+        sets.setdefault(root(index), []).append(proposal)
+    return sorted((s for s in sets.values() if len(s) > 1), key=len, reverse=True)
+
+
+def _key_phrases(texts: list[str]) -> list[str]:
+    extractor = yake.KeywordExtractor(lan="fr", n=3, top=8, dedupLim=0.7)
+    phrases = [phrase for phrase, _score in extractor.extract_keywords("\n".join(texts))]
+    return [p for p in phrases if len(p) > 3][:5]
+
+
+def _best_partition(matrix) -> KMeans:
+    """k-means for each number of groups from 2 to MAX_GROUPS (at most one group per two
+    texts); keep the partition whose groups are most distinct (silhouette, cosine)."""
+    best, best_score = None, -2.0
+    for clusters in range(2, max(2, min(MAX_GROUPS, matrix.shape[0] // 2)) + 1):
+        model = KMeans(n_clusters=clusters, n_init=3, random_state=2022).fit(matrix)
+        if len(set(model.labels_)) < 2:
+            continue
+        score = silhouette_score(matrix, model.labels_, metric="cosine",
+                                 sample_size=min(matrix.shape[0], SILHOUETTE_SAMPLE),
+                                 random_state=2022)
+        if score > best_score:
+            best, best_score = model, score
+    return best or KMeans(n_clusters=2, n_init=3, random_state=2022).fit(matrix)
+
+
+def suggest(contributions: list[Contribution]) -> Help:
+    """Suggestions for one question of a synthesis."""
+    proposals = [c for c in contributions if c.kind is ContributionKind.PROPOSAL]
+    help_ = Help(duplicates=near_duplicates(proposals), groups=[], count=len(contributions))
+    documents = [" ".join(lemmas(c.title + " " + c.body)) for c in contributions]
+    usable = [i for i, d in enumerate(documents) if d]
+    if len(usable) < 3:
+        return help_
+    # The documents are already lemmas joined by spaces: split on spaces only.
+    vectorizer = TfidfVectorizer(analyzer="word", tokenizer=str.split, token_pattern=None,
+                                 lowercase=False, ngram_range=(1, 2), sublinear_tf=True)
+    matrix = vectorizer.fit_transform([documents[i] for i in usable])
+    model = _best_partition(matrix)
+    clusters = model.n_clusters
+    for label in range(clusters):
+        rows = numpy.flatnonzero(model.labels_ == label)
+        if len(rows) < 2:
+            continue
+        centre = model.cluster_centers_[label]
+        closeness = matrix[rows] @ centre
+        ordered = [contributions[usable[int(rows[i])]] for i in numpy.argsort(-closeness)]
+        help_.groups.append(Group(
+            size=len(rows),
+            key_phrases=_key_phrases([c.title + ". " + c.body
+                                      for c in ordered[:KEY_PHRASE_SAMPLE]]),
+            proposals=[c for c in ordered if c.kind is ContributionKind.PROPOSAL][:5],
+            testimonies=[c for c in ordered if c.kind is ContributionKind.TESTIMONY][:3],
+            members=ordered))
+    help_.groups.sort(key=lambda group: group.size, reverse=True)
+    return help_

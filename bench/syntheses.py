@@ -1,0 +1,72 @@
+"""Syntheses at scale: with the 100,000 published contributions of bench/contributions.py on
+PostgreSQL, time the regional DOCX and PDF and the writing help for one département (its four
+questions), each in a fresh process whose peak memory (max RSS) is reported.
+Target: under 10 s each.
+Usage: .venv/bin/python -m bench.syntheses   (after python -m bench.contributions)
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import time
+
+import sqlalchemy as sa
+
+from app import create_app
+from app.campaigns.models import Campaign
+from app.extensions import db
+from app.syntheses import documents, figures, services, writing_help
+from app.syntheses.report import build
+from app.territories.queries import departement_by_code
+from bench.bench import app_env
+
+CASES = {"docx": "DOCX régional", "pdf": "PDF régional",
+         "help": "Aide à la rédaction, Aveyron (4 questions)"}
+
+
+def run(case: str) -> None:
+    """One measurement, printed as « seconds;peak MB;detail »."""
+    app = create_app()
+    with app.app_context():
+        campaign = db.session.scalar(sa.select(Campaign).where(
+            Campaign.slug == "cnr-sante-occitanie-2022"))
+        started = time.perf_counter()
+        if case == "help":
+            synthesis = services.for_territory(campaign, departement_by_code("12"))
+            groups = texts = 0
+            for challenge in campaign.challenges:
+                contributions = figures.published_texts(synthesis, challenge)
+                texts += len(contributions)
+                groups += len(writing_help.suggest(contributions).groups)
+            detail = f"{texts} contributions, {groups} groupes"
+        else:
+            synthesis = services.for_territory(campaign, campaign.territory)
+            report = build(synthesis, "ARS Occitanie")
+            content = documents.docx(report) if case == "docx" else documents.pdf(report)
+            detail = f"{report.figures.contributions} contributions, {len(content) // 1024} ko"
+        seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{seconds:.2f};{peak:.0f};{detail}")
+
+
+def main() -> None:
+    if len(sys.argv) > 2 and sys.argv[1] == "--case":
+        run(sys.argv[2])
+        return
+    env = {**os.environ, **app_env()}
+    # The data of bench/contributions.py may predate the latest migrations.
+    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], env=env,
+                   check=True, capture_output=True)
+    print(f"{'mesure':<44} {'s':>6} {'pic mém. Mo':>12}  détail")
+    for case, label in CASES.items():
+        output = subprocess.run([sys.executable, "-m", "bench.syntheses", "--case", case],
+                                env=env, capture_output=True, text=True, check=True)
+        seconds, peak, detail = output.stdout.strip().splitlines()[-1].split(";")
+        print(f"{label:<44} {float(seconds):>6.2f} {peak:>12}  {detail}")
+
+
+if __name__ == "__main__":
+    main()
