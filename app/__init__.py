@@ -116,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     from app.public.routes import bp as public_bp
     from app.registrations.manage_routes import bp as manage_registrations_bp
     from app.registrations.routes import bp as registrations_bp
+    from app.syntheses.report_routes import bp as step_reports_bp
     from app.syntheses.routes import bp as syntheses_bp
     from app.territories.routes import bp as territories_bp
 
@@ -123,7 +124,7 @@ def register_blueprints(app: Flask) -> None:
                       registrations_bp, accounts_bp, manage_bp, manage_press_bp,
                       manage_registrations_bp, contributions_bp, moderation_bp, capture_bp,
                       contribution_settings_bp, opendata_bp, api_bp,
-                      syntheses_bp):
+                      syntheses_bp, step_reports_bp):
         app.register_blueprint(blueprint)
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Flask, current_app
 from flask_login import current_user
 
-from app import clock, french, policy
+from app import clock, french, markdown, policy
 from app.campaigns.models import CALENDAR_STATES, AgendaItem, Schedule, Step
+from app.registrations.categories import category_label
 
 
 def step_when(step: Step) -> str:
@@ -45,6 +46,9 @@ def init_templating(app: Flask) -> None:
     app.add_template_global(french.plural, "plural")
     app.add_template_global(CALENDAR_STATES, "states")
     app.add_template_global(clock.PARIS, "paris")
+    # Organisers' Markdown (reports, syntheses), rendered with raw HTML escaped.
+    app.add_template_global(markdown.to_html, "markdown")
+    app.add_template_global(category_label, "category_label")
 
     @app.context_processor
     def _globals() -> dict:

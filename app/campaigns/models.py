@@ -5,11 +5,15 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+if TYPE_CHECKING:
+    from app.syntheses.models import StepReport
 
 from app.clock import now
 from app.db_types import UTCDateTime, enum_column
@@ -152,6 +156,8 @@ class Step(db.Model):
 
     campaign: Mapped[Campaign] = relationship(back_populates="steps")
     territory: Mapped[Territory] = relationship()
+    # Written after the step is held (app.syntheses).
+    report: Mapped[StepReport | None] = relationship(uselist=False, viewonly=True)
     agenda_items: Mapped[list[AgendaItem]] = relationship(
         back_populates="step", cascade="all, delete-orphan",
         order_by="(AgendaItem.start_time, AgendaItem.position)")

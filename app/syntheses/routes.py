@@ -24,7 +24,6 @@ from app.campaigns.queries import all_campaigns, campaign_with_challenges
 from app.clock import today
 from app.contributions.models import Contribution, ContributionKind
 from app.extensions import db
-from app.markdown import to_html
 from app.press.files import clean_filename, upload_folder
 from app.syntheses import documents, figures, services, transmission
 from app.syntheses import writing_help as help_module
@@ -82,8 +81,7 @@ def workspace(slug: str, code: str):
         figures=figures.compute(synthesis), challenges=challenges, quoted=quoted,
         proposals={c.id: figures.ranked_proposals(synthesis, c) for c in challenges},
         testimonies={c.id: figures.testimonies(synthesis, c) for c in challenges},
-        editable=synthesis.state is SynthesisState.DRAFT, markdown=to_html,
-        kinds=ContributionKind)
+        editable=synthesis.state is SynthesisState.DRAFT, kinds=ContributionKind)
 
 
 @bp.post("/syntheses/<slug>/<code>/texte")
