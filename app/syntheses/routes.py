@@ -71,9 +71,17 @@ def dashboard():
                            else t.code, probe=lambda t: Synthesis(territory=t))
 
 
+TEXT_LIMIT = 50_000
+
+
 @bp.get("/syntheses/<slug>/<code>")
 def workspace(slug: str, code: str):
-    synthesis = _synthesis(slug, code)
+    return _workspace(_synthesis(slug, code), code)
+
+
+def _workspace(synthesis: Synthesis, code: str, drafts: dict[int, str] | None = None,
+               errors: dict[int, str] | None = None, status: int = 200):
+    """The page; ``drafts`` are texts typed but refused, shown again with their ``errors``."""
     challenges = synthesis.campaign.challenges
     quoted = {quote.contribution_id for quote in synthesis.quotes}
     return render_template(
@@ -81,7 +89,8 @@ def workspace(slug: str, code: str):
         figures=figures.compute(synthesis), challenges=challenges, quoted=quoted,
         proposals={c.id: figures.ranked_proposals(synthesis, c) for c in challenges},
         testimonies={c.id: figures.testimonies(synthesis, c) for c in challenges},
-        editable=synthesis.state is SynthesisState.DRAFT, kinds=ContributionKind)
+        editable=synthesis.state is SynthesisState.DRAFT, kinds=ContributionKind,
+        drafts=drafts or {}, errors=errors or {}), status
 
 
 @bp.post("/syntheses/<slug>/<code>/texte")
@@ -90,7 +99,12 @@ def save_text(slug: str, code: str):
     challenge = db.session.get(Challenge, request.form.get("challenge_id", 0, type=int))
     if challenge is not None and challenge.campaign_id != synthesis.campaign_id:
         abort(400)
-    text = request.form.get("text", "")[:20000]
+    text = request.form.get("text", "")
+    if len(text) > TEXT_LIMIT:
+        key = challenge.id if challenge else 0
+        return _workspace(synthesis, code, {key: text}, {
+            key: f"Ce texte dépasse {TEXT_LIMIT:,} caractères : raccourcissez-le.".replace(
+                ",", " ")}, 400)
     try:
         services.save_text(synthesis, challenge, text)
     except services.SynthesisError as error:

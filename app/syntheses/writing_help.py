@@ -119,9 +119,18 @@ def near_duplicates(proposals: list[Contribution]) -> list[list[Contribution]]:
 
 
 def _key_phrases(texts: list[str]) -> list[str]:
-    extractor = yake.KeywordExtractor(lan="fr", n=3, top=8, dedupLim=0.7)
-    phrases = [phrase for phrase, _score in extractor.extract_keywords("\n".join(texts))]
-    return [p for p in phrases if len(p) > 3][:5]
+    """YAKE's best phrases, without those that begin or end with a stop word, nor single words
+    already inside a longer phrase kept."""
+    extractor = yake.KeywordExtractor(lan="fr", n=3, top=15, dedupLim=0.7)
+    kept: list[str] = []
+    for phrase, _score in extractor.extract_keywords("\n".join(texts)):
+        words = [_fold(word) for word in phrase.replace("’", "'").split()]
+        if len(phrase) <= 3 or words[0] in stop_words() or words[-1] in stop_words():
+            continue
+        if len(words) == 1 and any(words[0] in _fold(longer).split() for longer in kept):
+            continue
+        kept.append(phrase)
+    return kept[:5]
 
 
 def _best_partition(matrix) -> KMeans:

@@ -83,3 +83,27 @@ def test_moderation_pages_import_preview_and_qr_codes_are_accessible(page, live_
     page.goto(f"{live_server}/gestion/etapes/{seeded.id}/qr")
     assert page.locator("svg").count() >= 1
     assert_accessible(page, "codes-qr")
+
+
+def test_synthesis_workspace_help_and_step_report_are_accessible(page, live_server, seeded):
+    make_user(Role.ORGANISER, [seeded.campaign.territory], email="orga.synthese@ars.example")
+    db.session.commit()
+    page.goto(f"{live_server}/connexion")
+    page.fill("#email", "orga.synthese@ars.example")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]:has-text('Se connecter')")
+    page.wait_for_url("**/gestion/")
+    page.goto(f"{live_server}/gestion/syntheses")
+    assert_accessible(page, "syntheses-tableau")
+    page.goto(f"{live_server}/gestion/syntheses/{seeded.campaign.slug}/09")
+    page.fill("#texte-0", "Une concertation **riche** en Ariège.")
+    page.click("#introduction ~ form button, form:has(#texte-0) button")
+    page.wait_for_selector("text=Le texte est enregistré.")
+    assert page.locator("strong:has-text('riche')").count() == 1
+    assert_accessible(page, "synthese-espace")
+    challenge = seeded.campaign.challenges[3]
+    page.goto(f"{live_server}/gestion/syntheses/{seeded.campaign.slug}/09/aide/{challenge.id}")
+    assert page.locator("h1").inner_text() == "Aide à la rédaction"
+    assert_accessible(page, "synthese-aide")
+    page.goto(f"{live_server}/gestion/etapes/{seeded.id}/compte-rendu")
+    assert_accessible(page, "compte-rendu")

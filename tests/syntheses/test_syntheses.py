@@ -185,3 +185,13 @@ def test_transmission_bundles_checksummed_files_and_is_recorded(client, app, hel
     assert "synthesis.validate" in actions and "synthesis.transmit" in actions
     dashboard = client.get("/gestion/syntheses").get_data(as_text=True)
     assert "Transmise" in dashboard and "jours restants" in dashboard
+
+
+def test_a_text_too_long_is_refused_and_shown_again(client, held):
+    login_as(client, make_user(Role.ORGANISER, [held["aveyron"]]))
+    text = "Début gardé. " + "x" * 50_001
+    response = post_form(client, f"{BASE}/texte", {"challenge_id": 0, "text": text})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Ce texte dépasse 50 000 caractères" in html and "Début gardé." in html
+    assert db.session.scalar(sa.select(Synthesis.introduction)) == ""
