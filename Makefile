@@ -81,6 +81,7 @@ bench: install-dev
 	$(PY) -m bench.bench
 	$(PY) -m bench.registrations
 	$(PY) -m bench.contributions
+	$(PY) -m bench.syntheses
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) instance
