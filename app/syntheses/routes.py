@@ -3,6 +3,8 @@ documents and transmission."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask import (
     Response,
@@ -132,26 +134,29 @@ def toggle_quote(slug: str, code: str, contribution_id: int):
                             _anchor=f"question-{contribution.challenge_id}"))
 
 
-@bp.post("/syntheses/<slug>/<code>/valider")
-def validate(slug: str, code: str):
-    synthesis = _synthesis(slug, code, "synthesis.validate")
+def _change_state(slug: str, code: str, action: str,
+                  change: Callable[[Synthesis, object], object],
+                  success: Callable[[object], str]):
+    synthesis = _synthesis(slug, code, action)
     try:
-        services.validate(synthesis, current_user)
+        result = change(synthesis, current_user)
     except services.SynthesisError as error:
         flash(str(error), "error")
     else:
-        flash("La synthèse est validée : elle peut être transmise.", "success")
+        flash(success(result), "success")
     return redirect(url_for(".workspace", slug=slug, code=code))
+
+
+@bp.post("/syntheses/<slug>/<code>/valider")
+def validate(slug: str, code: str):
+    return _change_state(slug, code, "synthesis.validate", services.validate,
+                         lambda _: "La synthèse est validée : elle peut être transmise.")
 
 
 @bp.post("/syntheses/<slug>/<code>/brouillon")
 def reopen(slug: str, code: str):
-    synthesis = _synthesis(slug, code, "synthesis.validate")
-    try:
-        services.reopen(synthesis, current_user)
-    except services.SynthesisError as error:
-        flash(str(error), "error")
-    return redirect(url_for(".workspace", slug=slug, code=code))
+    return _change_state(slug, code, "synthesis.validate", services.reopen,
+                         lambda _: "La synthèse est repassée en brouillon.")
 
 
 def _file_name(synthesis: Synthesis, extension: str) -> str:
@@ -171,15 +176,10 @@ def document(slug: str, code: str, extension: str):
 
 @bp.post("/syntheses/<slug>/<code>/transmettre")
 def transmit(slug: str, code: str):
-    synthesis = _synthesis(slug, code, "synthesis.transmit")
-    try:
-        sent = transmission.transmit(synthesis, current_user)
-    except services.SynthesisError as error:
-        flash(str(error), "error")
-    else:
-        flash(f"La synthèse est transmise ({len(sent.manifest)} fichiers, empreinte SHA-256 "
-              f"{sent.sha256[:12]}…).", "success")
-    return redirect(url_for(".workspace", slug=slug, code=code))
+    return _change_state(
+        slug, code, "synthesis.transmit", transmission.transmit,
+        lambda sent: f"La synthèse est transmise ({len(sent.manifest)} fichiers, empreinte "
+                     f"SHA-256 {sent.sha256[:12]}…).")
 
 
 @bp.get("/syntheses/<slug>/<code>/envois/<int:transmission_id>.zip")

@@ -15,6 +15,16 @@ from tests.factories import PASSWORD, make_user
 pytestmark = pytest.mark.browser
 
 
+def log_in_as_regional_organiser(page, live_server, step) -> None:
+    make_user(Role.ORGANISER, [step.campaign.territory], email="orga.region@ars.example")
+    db.session.commit()
+    page.goto(f"{live_server}/connexion")
+    page.fill("#email", "orga.region@ars.example")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]:has-text('Se connecter')")
+    page.wait_for_url("**/gestion/")
+
+
 def focused_id(page) -> str:
     return page.evaluate("document.activeElement && document.activeElement.id")
 
@@ -55,16 +65,10 @@ def test_moderation_pages_import_preview_and_qr_codes_are_accessible(page, live_
                                     body=body, territory=seeded.territory, step=seeded,
                                     challenge=seeded.campaign.challenges[0],
                                     status=ContributionStatus.PUBLISHED))
-    make_user(Role.ORGANISER, [seeded.campaign.territory], email="orga.region@ars.example")
-    db.session.commit()
     first = db.session.scalar(sa.select(Contribution).where(Contribution.step_id == seeded.id)
                               .order_by(Contribution.id))
     page.on("dialog", lambda dialog: pytest.fail("a script ran: " + dialog.message))
-    page.goto(f"{live_server}/connexion")
-    page.fill("#email", "orga.region@ars.example")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]:has-text('Se connecter')")
-    page.wait_for_url("**/gestion/")
+    log_in_as_regional_organiser(page, live_server, seeded)
     page.goto(f"{live_server}/gestion/contributions")
     assert_accessible(page, "moderation-toutes")
     page.goto(f"{live_server}/gestion/contributions/{first.id}")
@@ -86,13 +90,7 @@ def test_moderation_pages_import_preview_and_qr_codes_are_accessible(page, live_
 
 
 def test_synthesis_workspace_help_and_step_report_are_accessible(page, live_server, seeded):
-    make_user(Role.ORGANISER, [seeded.campaign.territory], email="orga.synthese@ars.example")
-    db.session.commit()
-    page.goto(f"{live_server}/connexion")
-    page.fill("#email", "orga.synthese@ars.example")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]:has-text('Se connecter')")
-    page.wait_for_url("**/gestion/")
+    log_in_as_regional_organiser(page, live_server, seeded)
     page.goto(f"{live_server}/gestion/syntheses")
     assert_accessible(page, "syntheses-tableau")
     page.goto(f"{live_server}/gestion/syntheses/{seeded.campaign.slug}/09")
