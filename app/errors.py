@@ -39,7 +39,19 @@ def abort_with(code: int, message: str) -> NoReturn:
     abort(make_response(render_error(code, message)))
 
 
+def _refuse_nul_characters() -> None:
+    """No database stores NUL characters (PostgreSQL refuses them): a request carrying one in
+    its path, query or form is refused cleanly (400) before any view sees it."""
+    values = [*(request.view_args or {}).values(), *request.args.values()]
+    if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded",
+                                                         "multipart/form-data"):
+        values += list(request.form.values())
+    if any(isinstance(value, str) and "\x00" in value for value in values):
+        abort_with(400, "La demande contient un caractère nul, qui n’est pas autorisé.")
+
+
 def init_error_handlers(app: Flask) -> None:
+    app.before_request(_refuse_nul_characters)
     @app.errorhandler(CSRFError)
     def _csrf(_error: CSRFError):
         return render_error(400, "Le formulaire a expiré ou n’est pas valide. Rechargez la page et "

@@ -28,9 +28,13 @@ ERRORS = {"400": _json("Erreur", "Paramètre invalide"),
           "404": _json("Erreur", "Introuvable")}
 
 
+# Text parameters may hold any character but NUL, which the app refuses (400).
+TEXT = {"type": "string", "pattern": "^[^\u0000]*$"}
+
+
 def _parameter(name: str, where: str, description: str, **schema: Any) -> dict[str, Any]:
     return {"name": name, "in": where, "required": where == "path",
-            "description": description, "schema": schema or {"type": "string"}}
+            "description": description, "schema": schema or TEXT}
 
 
 SLUG = _parameter("slug", "path", "Identifiant de la démarche, par exemple "
@@ -82,8 +86,10 @@ SCHEMAS = {
 
 def _get(summary: str, response: dict[str, Any], parameters: list | None = None,
          errors: tuple[str, ...] = ()) -> dict[str, Any]:
+    # Any request may be refused as malformed (a NUL character, for one).
+    codes = sorted({"400", *errors})
     operation = {"summary": summary, "responses": {"200": response,
-                                                   **{code: ERRORS[code] for code in errors}}}
+                                                   **{code: ERRORS[code] for code in codes}}}
     if parameters:
         operation["parameters"] = parameters
     return {"get": operation}

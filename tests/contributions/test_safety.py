@@ -79,3 +79,25 @@ def test_a_pending_submission_is_still_there_after_a_restart(app, client, world)
         assert [(row.body, row.status) for row in rows] == [
             ("Gardée 🩺\naprès redémarrage", ContributionStatus.PENDING)]
         db.session.remove()
+
+
+@pytest.mark.parametrize("url", [
+    "/api/v1/etapes?demarche=S%00x", "/api/v1/demarches/%00/questions",
+    "/demarches/cnr/contributions?q=m%C3%A9decin%00",
+    "/donnees/cnr/contributions.csv?departement=1%002",
+    "/calendrier?departement=%00",
+])
+def test_nul_characters_are_refused_cleanly_everywhere(client, world, url):
+    """Found by schemathesis on PostgreSQL, which refuses NUL bytes in text: 400, not 500."""
+    response = client.get(url)
+    assert response.status_code == 400
+    message = response.get_json()["message"] if response.is_json else response.get_data(
+        as_text=True)
+    assert "caractère nul" in message
+
+
+def test_a_form_carrying_a_nul_character_is_refused_and_saves_nothing(client, world):
+    response = post_form(client, "/demarches/cnr/contribuer",
+                         contribution_form(world, body="Un texte\x00 piégé assez long"))
+    assert response.status_code == 400
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Contribution)) == 0

@@ -2,6 +2,8 @@
 an answer that matches the document (status, content type, JSON schema), never a server
 error."""
 
+import os
+
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
@@ -9,7 +11,7 @@ from app.contributions.models import AnswerState, ContributionKind
 from tests.contributions.support import add
 from tests.factories import make_step
 
-EXAMPLES = 40
+EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "40"))
 
 
 def test_the_api_matches_its_openapi_document(app, world):
