@@ -43,6 +43,13 @@ def clean_text(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
+def plain_text(value: str, limit: int) -> str:
+    """A raw form value, trimmed, cut at ``limit`` and without invisible control characters
+    (line breaks and tabs kept), for the few fields read without a form class."""
+    return "".join(char for char in value.strip()[:limit]
+                   if char in "\n\t" or not (ord(char) < 32 or 127 <= ord(char) < 160))
+
+
 class RequiredWhen:
     """Required only when ``condition(form)`` holds; put it before ``Optional()``, which would
     otherwise stop the chain on an empty value before an inline check could run."""

@@ -14,7 +14,7 @@ from app.contributions import queries, services
 from app.contributions.forms import ContributionForm
 from app.contributions.models import AGE_RANGES, AnswerState, Contribution, ContributionKind
 from app.extensions import db
-from app.forms import choices
+from app.forms import choices, plain_text
 from app.ratelimits import per_email, per_ip
 from app.registrations import tokens
 from app.registrations.categories import CATEGORIES
@@ -176,7 +176,7 @@ def report(contribution_id: int):
     contribution = db.session.get(Contribution, contribution_id)
     if contribution is None:
         abort(404)
-    reason = request.form.get("reason", "").strip()[:300]
+    reason = plain_text(request.form.get("reason", ""), 300)
     try:
         added = services.report(contribution, _visitor_key(), reason)
     except services.ContributionError as error:

@@ -26,6 +26,7 @@ from app.campaigns.queries import all_campaigns, campaign_with_challenges
 from app.clock import today
 from app.contributions.models import Contribution, ContributionKind
 from app.extensions import db
+from app.forms import plain_text
 from app.press.files import clean_filename, upload_folder
 from app.syntheses import documents, figures, services, transmission
 from app.syntheses import writing_help as help_module
@@ -101,7 +102,7 @@ def save_text(slug: str, code: str):
     challenge = db.session.get(Challenge, request.form.get("challenge_id", 0, type=int))
     if challenge is not None and challenge.campaign_id != synthesis.campaign_id:
         abort(400)
-    text = request.form.get("text", "")
+    text = plain_text(request.form.get("text", ""), TEXT_LIMIT + 1)
     if len(text) > TEXT_LIMIT:
         key = challenge.id if challenge else 0
         return _workspace(synthesis, code, {key: text}, {
@@ -216,7 +217,7 @@ def accept_suggestion(slug: str, code: str, challenge_id: int):
     """Add a suggested line to the question's text, where the organiser then edits it."""
     synthesis = _synthesis(slug, code)
     challenge = _challenge(synthesis, challenge_id)
-    line = request.form.get("line", "").strip()[:1000]
+    line = plain_text(request.form.get("line", ""), 1000)
     section = synthesis.section_for(challenge)
     current = section.text if section else ""
     try:

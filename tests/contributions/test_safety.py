@@ -8,7 +8,12 @@ import sqlalchemy as sa
 
 from app import create_app
 from app.accounts.models import Role
-from app.contributions.models import AnswerState, Contribution, ContributionStatus
+from app.contributions.models import (
+    AnswerState,
+    Contribution,
+    ContributionReport,
+    ContributionStatus,
+)
 from app.extensions import db
 from tests.contributions.support import add, contribution_form
 from tests.factories import make_step, make_user
@@ -96,8 +101,20 @@ def test_nul_characters_are_refused_cleanly_everywhere(client, world, url):
     assert "caractère nul" in message
 
 
-def test_a_form_carrying_a_nul_character_is_refused_and_saves_nothing(client, world):
+def test_a_form_carrying_a_nul_character_comes_back_explained_and_saves_nothing(
+        client, world):
     response = post_form(client, "/demarches/cnr/contribuer",
                          contribution_form(world, body="Un texte\x00 piégé assez long"))
-    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "caractères invisibles non autorisés" in html
+    assert "piégé assez long" in html
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Contribution)) == 0
+
+
+def test_raw_text_fields_lose_nul_characters_instead_of_failing(client, world):
+    contribution = add(world, "Texte publié à signaler")
+    response = post_form(client, f"/contributions/{contribution.id}/signaler",
+                         {"reason": "Propos\x00 injurieux"},
+                         token_from="/demarches/cnr/contributions")
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(ContributionReport.reason)) == "Propos injurieux"
