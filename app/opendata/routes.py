@@ -49,7 +49,7 @@ def _campaign_and_territory(slug: str) -> tuple[Campaign, int | None, str]:
 
 
 def _download(body, extension: str, name: str) -> Response:
-    response = Response(body, mimetype=MIMETYPES[extension])
+    response = Response(body, content_type=MIMETYPES[extension])
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
     return response
 

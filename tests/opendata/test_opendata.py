@@ -47,6 +47,7 @@ def data(world):
 def download(client, url: str) -> bytes:
     response = client.get(url)
     assert response.status_code == 200, url
+    assert response.headers["Content-Type"].count("charset") <= 1, url
     return response.get_data()
 
 
