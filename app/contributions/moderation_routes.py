@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from app import policy
 from app.audit import AuditEntry
@@ -70,6 +71,7 @@ def _retag_form(contribution: Contribution, posted: bool = False) -> RetagForm:
     form.challenge_id.choices = choices(
         [(0, "Aucune")] + [(c.id, c.title) for c in campaign.challenges])
     steps = list(db.session.scalars(sa.select(Step).where(Step.campaign_id == campaign.id)
+                                    .options(selectinload(Step.agenda_items))
                                     .order_by(Step.day.is_(None), Step.day, Step.id)))
     form.step_id.choices = choices([(0, "Aucune")] + [(s.id, s.title) for s in steps])
     form.workshop_id.choices = choices([(0, "Aucun")] + [

@@ -7,6 +7,7 @@ import uuid
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from app.campaigns.models import AgendaItem, AgendaKind, Campaign, Step, StepStatus
 from app.campaigns.queries import campaign_with_challenges
@@ -32,15 +33,18 @@ def _campaign(slug: str) -> Campaign:
     return campaign
 
 
-def _public_steps(campaign: Campaign) -> list[Step]:
-    return list(db.session.scalars(sa.select(Step).where(
-        Step.campaign_id == campaign.id, Step.status != StepStatus.DRAFT)
-        .order_by(Step.day.is_(None), Step.day, Step.id)))
+def _public_steps(campaign: Campaign, with_agenda: bool = False) -> list[Step]:
+    query = (sa.select(Step).where(Step.campaign_id == campaign.id,
+                                   Step.status != StepStatus.DRAFT)
+             .order_by(Step.day.is_(None), Step.day, Step.id))
+    if with_agenda:  # one query for every step's workshops, not one per step
+        query = query.options(selectinload(Step.agenda_items))
+    return list(db.session.scalars(query))
 
 
 def _fill_choices(form: ContributionForm, campaign: Campaign) -> dict[int, AgendaItem]:
     """Fill the lists; return the public workshops by id."""
-    steps = _public_steps(campaign)
+    steps = _public_steps(campaign, with_agenda=True)
     form.territory_id.choices = choices(
         [(0, "Choisir…")] + [(t.id, t.display_name) for t in departements()])
     form.challenge_id.choices = choices(

@@ -19,7 +19,7 @@ from app.registrations import tokens
 from app.registrations.models import Registration, RegistrationStatus
 from tests.contributions.support import all_contributions, contribution_form
 from tests.factories import make_step, make_user
-from tests.helpers import login_as, post_form
+from tests.helpers import count_queries, login_as, post_form
 
 
 @pytest.fixture
@@ -232,3 +232,18 @@ def test_registered_participants_contribute_when_contributions_are_closed(client
     forged = post_form(client, "/demarches/cnr/contribuer?inscription=faux",
                        contribution_form(world, submission_key="k-2"), token_from=link)
     assert forged.status_code == 403
+
+
+def test_the_form_costs_the_same_queries_for_2_or_30_steps(client, world, step):
+    def statements() -> int:
+        with count_queries() as queries:
+            assert client.get("/demarches/cnr/contribuer").status_code == 200
+        return len(queries)
+
+    few = statements()
+    for number in range(28):
+        extra = make_step(world["campaign"], world["aveyron"], title=f"Étape {number}")
+        extra.agenda_items = [AgendaItem(position=1, kind=AgendaKind.WORKSHOP,
+                                         title=f"Atelier {number}")]
+    db.session.commit()
+    assert statements() == few
