@@ -1,15 +1,79 @@
-"""Login form."""
+"""Forms of staff accounts: sign-in, second factor, passwords, invitations."""
 
-from wtforms import BooleanField, EmailField, PasswordField
+from wtforms import EmailField, PasswordField, RadioField, SelectMultipleField, StringField, widgets
+from wtforms.validators import Email, EqualTo, ValidationError
 
-from app.forms import FrenchForm, clean_text, max_length, required
+from app.accounts.models import Role
+from app.forms import FrenchForm, Printable, clean_text, max_length, required
+
+
+def _email_field(label: str = "Adresse électronique") -> EmailField:
+    return EmailField(label, filters=[clean_text],
+                      validators=[required("Indiquez votre adresse électronique."),
+                                  max_length(254, "L’adresse"), Printable()])
 
 
 class LoginForm(FrenchForm):
-    email = EmailField("Adresse électronique", filters=[clean_text],
-                       validators=[required("Indiquez votre adresse électronique."),
-                                   max_length(254, "L’adresse")])
+    email = _email_field()
     password = PasswordField("Mot de passe",
                              validators=[required("Indiquez votre mot de passe."),
                                          max_length(200, "Le mot de passe")])
-    remember = BooleanField("Rester connecté sur cet appareil")
+
+
+class CodeForm(FrenchForm):
+    code = StringField("Code à 6 chiffres", filters=[clean_text],
+                       validators=[required("Indiquez le code affiché par votre application."),
+                                   max_length(20, "Le code")])
+
+    def validate_code(self, field: StringField) -> None:
+        digits = "".join((field.data or "").split())
+        if not (digits.isdigit() and len(digits) == 6):
+            raise ValidationError("Le code compte 6 chiffres, par exemple 123456.")
+
+
+class ForgotPasswordForm(FrenchForm):
+    email = _email_field()
+
+
+class NewPasswordForm(FrenchForm):
+    password = PasswordField("Nouveau mot de passe",
+                             validators=[required("Choisissez un mot de passe."),
+                                         max_length(200, "Le mot de passe")])
+    confirm = PasswordField("Confirmer le mot de passe",
+                            validators=[required("Confirmez le mot de passe."),
+                                        EqualTo("password", "Les deux mots de passe diffèrent.")])
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField("Mot de passe actuel",
+                            validators=[required("Indiquez votre mot de passe actuel."),
+                                        max_length(200, "Le mot de passe")])
+
+
+class AccountForm(FrenchForm):
+    """An administrator's view of an account: name, role, territories."""
+
+    name = StringField("Nom affiché", filters=[clean_text],
+                       validators=[required("Indiquez le nom de la personne."),
+                                   max_length(120, "Le nom"), Printable()])
+    role = RadioField("Rôle", choices=[(role.value, role.label) for role in Role],
+                      validators=[required("Choisissez un rôle.")])
+    territories = SelectMultipleField(
+        "Territoires", coerce=int, widget=widgets.ListWidget(prefix_label=False),
+        option_widget=widgets.CheckboxInput(),
+        description="Un organisateur ou un modérateur agit sur ses territoires et ceux qui en "
+                    "dépendent (la région couvre ses départements).")
+
+    def validate_territories(self, field: SelectMultipleField) -> None:
+        if self.role.data in (Role.ORGANISER.value, Role.MODERATOR.value) and not field.data:
+            raise ValidationError("Choisissez au moins un territoire pour ce rôle.")
+
+
+class InvitationForm(AccountForm):
+    email = EmailField("Adresse électronique", filters=[clean_text],
+                       validators=[required("Indiquez l’adresse électronique de la personne."),
+                                   max_length(254, "L’adresse"),
+                                   Email("Indiquez une adresse électronique valide, par exemple "
+                                         "nom@domaine.fr.", check_deliverability=False)])
+
+    field_order = ("email", "name", "role", "territories")

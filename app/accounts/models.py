@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -10,6 +11,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app import clock
 from app.clock import now
 from app.db_types import UTCDateTime, enum_column
 from app.extensions import db
@@ -36,6 +38,10 @@ user_territory = sa.Table(
 )
 
 
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "user_account"
     __table_args__ = (sa.CheckConstraint("email = lower(email)", name="email_lowercase"),)
@@ -47,6 +53,19 @@ class User(UserMixin, db.Model):
     role: Mapped[Role] = mapped_column(enum_column(Role))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # Part of every session's identity: a new value signs the account out everywhere
+    # (log out everywhere, new password, account disabled).
+    session_token: Mapped[str] = mapped_column(sa.String(32), default=new_session_token)
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Consecutive failed logins; at LOGIN_MAX_FAILURES the account locks until locked_until.
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Base32 TOTP secret once two-factor authentication is on; the last time step accepted,
+    # so that a code seen over a shoulder cannot be used a second time.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     territories: Mapped[list[Territory]] = relationship(secondary=user_territory,
                                                         order_by=Territory.code)
@@ -62,6 +81,33 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
+
+    def get_id(self) -> str:
+        """The session identity: id and session token, so that a new token ends old sessions."""
+        return f"{self.id}.{self.session_token}"
+
+    @property
+    def has_password(self) -> bool:
+        """False while an invitation has not been accepted."""
+        return bool(self.password_hash)
+
+    @property
+    def has_second_factor(self) -> bool:
+        return bool(self.totp_secret)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > clock.now()
+
+    @property
+    def state_label(self) -> str:
+        if not self.active:
+            return "Désactivé"
+        if not self.has_password:
+            return "Invitation en attente"
+        if self.is_locked:
+            return "Verrouillé"
+        return "Actif"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

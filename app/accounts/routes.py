@@ -1,23 +1,27 @@
-"""Sign in and sign out."""
+"""Sign in (with a second factor when the account has one), sign out, choose a password."""
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, logout_user
 
-from app.accounts.forms import LoginForm
+from app import clock, french
+from app.accounts import second_factor, services, tokens
+from app.accounts.forms import CodeForm, ForgotPasswordForm, LoginForm, NewPasswordForm
 from app.accounts.models import User
-from app.extensions import db, login_manager
+from app.accounts.sessions import open_session
+from app.errors import abort_with
+from app.extensions import db
+from app.ratelimits import per_ip
 
 bp = Blueprint("accounts", __name__)
 
-
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+# Between the password and the code: whose password was right, since when, where to go next.
+PENDING_KEY = "pending_2fa"
+PENDING_SECONDS = 300
 
 
 def safe_next(target: str | None) -> str | None:
@@ -26,29 +30,122 @@ def safe_next(target: str | None) -> str | None:
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
-            or "\\" in target:
+            or "\\" in target or any(ord(char) < 32 for char in target):
         return None
     return target
 
 
+def _locked_message(user: User | None) -> str:
+    until = user.locked_until.astimezone(clock.PARIS) if user and user.locked_until else None
+    return ("Trop de tentatives de connexion : ce compte est verrouillé"
+            + (f" jusqu’à {french.time_label(until.time())}" if until else "")
+            + ". Un courriel a été envoyé à son titulaire ; vous pouvez aussi choisir un nouveau "
+              "mot de passe avec « Mot de passe oublié ».")
+
+
+def _finish_login(user: User, next_url: str | None):
+    services.record_login(user)
+    open_session(user)
+    flash(f"Bienvenue, {user.name}.", "success")
+    if second_factor.required_for(user) and not user.has_second_factor:
+        return redirect(url_for("account.second_factor_setup"))
+    return redirect(safe_next(next_url) or url_for("manage.dashboard"))
+
+
 @bp.route("/connexion", methods=["GET", "POST"])
+@per_ip("LOGIN_LIMIT_PER_IP")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("manage.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(sa.select(User).where(User.email == form.email.data.lower()))
-        if user is not None and user.active and user.check_password(form.password.data):
-            login_user(user, remember=form.remember.data)
-            flash(f"Bienvenue, {user.name}.", "success")
-            return redirect(safe_next(request.args.get("next")) or url_for("manage.dashboard"))
-        form.password.errors.append("Adresse électronique ou mot de passe incorrect.")
+        outcome, user = services.authenticate(form.email.data, form.password.data)
+        if outcome is services.LoginOutcome.LOCKED:
+            form.password.errors.append(_locked_message(user))
+        elif outcome is services.LoginOutcome.BAD_CREDENTIALS:
+            form.password.errors.append("Adresse électronique ou mot de passe incorrect.")
+        elif user.has_second_factor:
+            session[PENDING_KEY] = {"user": user.get_id(), "at": int(time.time()),
+                                    "next": safe_next(request.args.get("next"))}
+            return redirect(url_for("accounts.verify_code"))
+        else:
+            return _finish_login(user, request.args.get("next"))
     return render_template("accounts/login.html", form=form)
+
+
+def _pending_user() -> tuple[User | None, str | None]:
+    pending = session.get(PENDING_KEY) or {}
+    if int(time.time()) - pending.get("at", 0) > PENDING_SECONDS:
+        return None, None
+    user_id, _, token = str(pending.get("user", "")).partition(".")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not user.active or user.session_token != token:
+        return None, None
+    return user, pending.get("next")
+
+
+@bp.route("/connexion/verification", methods=["GET", "POST"])
+@per_ip("LOGIN_LIMIT_PER_IP")
+def verify_code():
+    """Second step of sign-in for accounts with two-factor authentication."""
+    user, next_url = _pending_user()
+    if user is None:
+        session.pop(PENDING_KEY, None)
+        flash("Reprenez la connexion depuis le début : la vérification a expiré.", "info")
+        return redirect(url_for("accounts.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if user.is_locked:
+            form.code.errors.append(_locked_message(user))
+        elif second_factor.verify(user, form.code.data):
+            session.pop(PENDING_KEY, None)
+            return _finish_login(user, next_url)
+        else:
+            services.count_failure(user)
+            form.code.errors.append(_locked_message(user) if user.is_locked else
+                                    "Ce code n’est pas valable : vérifiez l’heure de votre "
+                                    "téléphone et saisissez le code affiché maintenant.")
+    return render_template("accounts/verify_code.html", form=form)
 
 
 @bp.post("/deconnexion")
 @login_required
 def logout():
     logout_user()
+    session.clear()
     flash("Vous êtes déconnecté.", "info")
     return redirect(url_for("public.home"))
+
+
+@bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
+@per_ip("PASSWORD_RESET_LIMIT_PER_IP")
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        flash("Si un compte correspond à cette adresse, un lien pour choisir un nouveau mot de "
+              "passe vient d’y être envoyé. Il est valable peu de temps.", "info")
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/mot-de-passe/<token>", methods=["GET", "POST"])
+def set_password(token: str):
+    """Choose a password from an invitation or a reset link (each works once)."""
+    try:
+        link = tokens.read(token)
+    except tokens.LinkError as error:
+        abort_with(403, str(error))
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password(link.user, form.password.data)
+        except services.AccountError as error:
+            form.password.errors.append(str(error))
+        else:
+            logout_user()
+            session.clear()
+            flash("Votre mot de passe est enregistré : connectez-vous.", "success")
+            return redirect(url_for("accounts.login"))
+    return render_template("accounts/set_password.html", form=form, link=link,
+                           invitation=link.kind is tokens.LinkKind.INVITATION)

@@ -1,0 +1,82 @@
+"""One's own staff account: password, two-factor authentication, sessions."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, session, url_for
+from flask_login import current_user, logout_user
+
+from app.accounts import second_factor, services
+from app.accounts.forms import ChangePasswordForm, CodeForm
+from app.accounts.sessions import open_session
+from app.backoffice import staff_blueprint
+
+bp = staff_blueprint("account", __name__, url_prefix="/gestion/compte",
+                     before_second_factor=True)
+
+SETUP_KEY = "totp_setup_secret"
+
+
+@bp.route("/", methods=["GET", "POST"])
+def overview():
+    user = current_user._get_current_object()
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not user.check_password(form.current.data):
+            form.current.errors.append("Ce n’est pas votre mot de passe actuel.")
+        else:
+            try:
+                services.set_password(user, form.password.data)
+            except services.AccountError as error:
+                form.password.errors.append(str(error))
+            else:
+                open_session(user)  # this session goes on; the others end
+                flash("Votre mot de passe est changé ; vos autres sessions sont fermées.",
+                      "success")
+                return redirect(url_for("account.overview"))
+    return render_template("accounts/overview.html", user=user, form=form,
+                           required=second_factor.required_for(user))
+
+
+@bp.route("/double-facteur", methods=["GET", "POST"])
+def second_factor_setup():
+    """Show a new secret (QR code and text) and turn 2FA on once a first code matches."""
+    user = current_user._get_current_object()
+    if user.has_second_factor:
+        flash("La double authentification est déjà activée sur votre compte.", "info")
+        return redirect(url_for("account.overview"))
+    secret = session.get(SETUP_KEY) or second_factor.new_secret()
+    session[SETUP_KEY] = secret
+    form = CodeForm()
+    if form.validate_on_submit():
+        if second_factor.enable(user, secret, form.code.data):
+            session.pop(SETUP_KEY, None)
+            flash("La double authentification est activée : votre application vous donnera "
+                  "un code à chaque connexion.", "success")
+            return redirect(url_for("account.overview"))
+        form.code.errors.append("Ce code ne correspond pas : vérifiez que vous avez bien "
+                                "ajouté le compte dans l’application et que l’heure du "
+                                "téléphone est juste.")
+    uri = second_factor.provisioning_uri(user, secret)
+    return render_template("accounts/second_factor_setup.html", form=form, secret=secret,
+                           qr_svg=second_factor.qr_svg(uri),
+                           required=second_factor.required_for(user))
+
+
+@bp.post("/double-facteur/desactiver")
+def second_factor_disable():
+    user = current_user._get_current_object()
+    if second_factor.required_for(user):
+        flash("La double authentification est obligatoire pour les administrateurs.", "error")
+    elif user.has_second_factor:
+        second_factor.disable(user, user)
+        flash("La double authentification est désactivée.", "success")
+    return redirect(url_for("account.overview"))
+
+
+@bp.post("/deconnexion-partout")
+def sign_out_everywhere():
+    services.sign_out_everywhere(current_user._get_current_object())
+    logout_user()
+    session.clear()
+    flash("Toutes vos sessions sont fermées, y compris celle-ci : reconnectez-vous.", "success")
+    return redirect(url_for("accounts.login"))
