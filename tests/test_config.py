@@ -41,8 +41,17 @@ def test_production_refuses_the_default_secret_key(monkeypatch, tmp_path):
         create_app("production")
 
 
+def test_production_refuses_to_build_mail_links_from_the_host_header(monkeypatch, tmp_path):
+    monkeypatch.setenv("SECRET_KEY", "une-vraie-clé-secrète-longue-de-plus-de-32-caractères")
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/p.db")
+    with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):
+        create_app("production")
+
+
 def test_production_starts_with_a_real_secret(monkeypatch, tmp_path):
-    monkeypatch.setenv("SECRET_KEY", "une-vraie-clé-secrète-longue")
+    monkeypatch.setenv("SECRET_KEY", "une-vraie-clé-secrète-longue-de-plus-de-32-caractères")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://concertations.example.fr")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/p.db")
     app = create_app("production")
     assert app.config["SESSION_COOKIE_SECURE"] is True

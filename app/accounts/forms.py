@@ -4,7 +4,7 @@ from wtforms import EmailField, PasswordField, RadioField, SelectMultipleField, 
 from wtforms.validators import Email, EqualTo, ValidationError
 
 from app.accounts.models import Role
-from app.forms import FrenchForm, Printable, clean_text, max_length, required
+from app.forms import FrenchForm, Printable, choices, clean_text, max_length, required
 
 
 def _email_field(label: str = "Adresse électronique") -> EmailField:
@@ -56,7 +56,7 @@ class AccountForm(FrenchForm):
     name = StringField("Nom affiché", filters=[clean_text],
                        validators=[required("Indiquez le nom de la personne."),
                                    max_length(120, "Le nom"), Printable()])
-    role = RadioField("Rôle", choices=[(role.value, role.label) for role in Role],
+    role = RadioField("Rôle", choices=choices([(role.value, role.label) for role in Role]),
                       validators=[required("Choisissez un rôle.")])
     territories = SelectMultipleField(
         "Territoires", coerce=int, widget=widgets.ListWidget(prefix_label=False),
