@@ -21,8 +21,26 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # A staff session lasts at most this long (seconds), and ends after STAFF_IDLE_MINUTES
+    # without a request; no "remember me" cookie outlives it.
     PERMANENT_SESSION_LIFETIME = 8 * 3600
+    STAFF_IDLE_MINUTES = 60
+    # Staff accounts: consecutive failed logins before a lock, and its length; links to set a
+    # password (invitation, reset) and how long they work; minimum password length.
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    LOGIN_LIMIT_PER_IP = "30 per 10 minutes"
+    PASSWORD_RESET_LIMIT_PER_IP = "10 per hour"  # noqa: S105 (a rate, not a password)
+    INVITATION_LINK_DAYS = 7
+    PASSWORD_RESET_MINUTES = 60
+    PASSWORD_MIN_LENGTH = 12
+    # Two-factor authentication (TOTP) is optional for staff; with this on, administrators
+    # must turn it on before they can use the back office.
+    REQUIRE_ADMIN_2FA = False
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    # Strict-Transport-Security max-age in seconds; 0 sends no HSTS header (development, tests).
+    HSTS_SECONDS = 0
+    HSTS_INCLUDE_SUBDOMAINS = False
 
     # Who runs this deployment. The State brand block (Marianne logo and font) is reserved to
     # State services: BRAND_STATE=1 turns it on; otherwise a neutral header is shown.
@@ -68,6 +86,35 @@ class Config:
     # of steps held long ago (flask purge-personal-data).
     REGISTRATION_LINK_DAYS = 180
     REGISTRATION_RETENTION_DAYS = 365
+    # Retention (flask purge-personal-data): contributors' addresses, counted from the later of
+    # the contribution and the campaign's synthesis deadline; queued mails (recipient and body);
+    # press accreditations that follow no step held within this period.
+    CONTRIBUTION_EMAIL_RETENTION_DAYS = 365
+    MAIL_RETENTION_DAYS = 90
+    PRESS_RETENTION_DAYS = 365
+
+    # Legal pages (mentions légales, données personnelles, accessibilité). Empty values fall
+    # back to BRAND_OPERATOR_LONG / BRAND_CONTACT_EMAIL. A Markdown file
+    # <LEGAL_PAGES_FOLDER>/<page>.md (default <instance>/pages/) is added at the end of a page.
+    DATA_CONTROLLER = ""
+    DPO_CONTACT = ""
+    PRIVACY_LEGAL_BASIS = (
+        "l’exécution d’une mission d’intérêt public (article 6, paragraphe 1, point e, du RGPD) :"
+        " associer les usagers, les professionnels de santé et les élus à la politique de santé"
+        " du territoire (démocratie en santé)")
+    LEGAL_PUBLISHER = ""
+    LEGAL_DIRECTOR = ""
+    LEGAL_HOST = ""
+    LEGAL_PAGES_FOLDER = ""
+    # RGAA declaration: « totalement », « partiellement » or « non » conforme. Without an audit
+    # date the site is declared « non conforme », as the RGAA requires.
+    ACCESSIBILITY_STATUS = "non conforme"
+    ACCESSIBILITY_AUDIT_DATE = ""  # ISO date, e.g. 2026-03-15
+    ACCESSIBILITY_AUDIT_BY = ""
+    ACCESSIBILITY_AUDIT_METHOD = ""
+    ACCESSIBILITY_COMPLIANCE_RATE = ""  # share of RGAA criteria met, e.g. 78
+    ACCESSIBILITY_DECLARATION_DATE = ""  # ISO date; empty: the audit date
+    ACCESSIBILITY_SCHEME_URL = ""  # the operator's multi-year accessibility scheme
 
     # A published contribution reported this many times is hidden until a moderator reviews it.
     CONTRIBUTION_REPORT_THRESHOLD = 3
@@ -110,6 +157,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    HSTS_SECONDS = 2 * 365 * 24 * 3600  # two years, as HSTS preload lists ask
 
 
 CONFIGS: dict[str, type[Config]] = {

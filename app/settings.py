@@ -9,6 +9,8 @@ from flask import Flask
 
 from config import DEFAULT_SECRET_KEY
 
+MIN_SECRET_KEY_LENGTH = 32
+
 _BOOLEAN = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False,
             "no": False, "off": False, "": False}
 
@@ -42,7 +44,34 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "UPLOAD_FOLDER": str,
     "PRESS_KIT_MAX_BYTES": int,
     "REGISTRATION_LINK_DAYS": int,
+    "STAFF_IDLE_MINUTES": int,
+    "PERMANENT_SESSION_LIFETIME": int,
+    "LOGIN_MAX_FAILURES": int,
+    "LOGIN_LOCK_MINUTES": int,
+    "LOGIN_LIMIT_PER_IP": str,
+    "PASSWORD_RESET_LIMIT_PER_IP": str,
+    "INVITATION_LINK_DAYS": int,
+    "PASSWORD_RESET_MINUTES": int,
+    "PASSWORD_MIN_LENGTH": int,
+    "REQUIRE_ADMIN_2FA": bool,
     "REGISTRATION_RETENTION_DAYS": int,
+    "CONTRIBUTION_EMAIL_RETENTION_DAYS": int,
+    "MAIL_RETENTION_DAYS": int,
+    "PRESS_RETENTION_DAYS": int,
+    "DATA_CONTROLLER": str,
+    "DPO_CONTACT": str,
+    "PRIVACY_LEGAL_BASIS": str,
+    "LEGAL_PUBLISHER": str,
+    "LEGAL_DIRECTOR": str,
+    "LEGAL_HOST": str,
+    "LEGAL_PAGES_FOLDER": str,
+    "ACCESSIBILITY_STATUS": str,
+    "ACCESSIBILITY_AUDIT_DATE": str,
+    "ACCESSIBILITY_AUDIT_BY": str,
+    "ACCESSIBILITY_AUDIT_METHOD": str,
+    "ACCESSIBILITY_COMPLIANCE_RATE": str,
+    "ACCESSIBILITY_DECLARATION_DATE": str,
+    "ACCESSIBILITY_SCHEME_URL": str,
     "CONTRIBUTION_REPORT_THRESHOLD": int,
     "IMPORT_MAX_BYTES": int,
     "RATELIMIT_ENABLED": bool,
@@ -52,6 +81,8 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "SUPPORT_LIMIT_PER_IP": str,
     # Only for a plain-HTTP test deployment (benchmarks): production cookies are Secure.
     "SESSION_COOKIE_SECURE": bool,
+    "HSTS_SECONDS": int,
+    "HSTS_INCLUDE_SUBDOMAINS": bool,
 }
 
 
@@ -92,3 +123,13 @@ def check_production_settings(app: Flask) -> None:
     """Refuse to serve production with settings that would be unsafe."""
     if app.config.get("SECRET_KEY") in (None, "", DEFAULT_SECRET_KEY):
         raise RuntimeError("SECRET_KEY doit être défini (et secret) en production.")
+    if len(app.config["SECRET_KEY"]) < MIN_SECRET_KEY_LENGTH:
+        # Sessions and registration links are signed with it: a short key can be guessed.
+        raise RuntimeError(
+            f"SECRET_KEY doit compter au moins {MIN_SECRET_KEY_LENGTH} caractères en production "
+            "(python3 -c 'import secrets; print(secrets.token_urlsafe(48))').")
+    if not app.config.get("PUBLIC_BASE_URL"):
+        # Links in mails (password links above all) must not be built from the request's Host
+        # header, which a client chooses: that would let anyone send reset links to their host.
+        raise RuntimeError("PUBLIC_BASE_URL doit être défini en production "
+                           "(ex. https://concertations.example.fr).")
