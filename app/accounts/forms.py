@@ -8,20 +8,21 @@ from app.forms import FrenchForm, Printable, choices, clean_text, max_length, re
 
 
 def _email_field(label: str = "Adresse électronique") -> EmailField:
-    return EmailField(label, filters=[clean_text],
+    return EmailField(label, filters=[clean_text], render_kw={"autocomplete": "username"},
                       validators=[required("Indiquez votre adresse électronique."),
                                   max_length(254, "L’adresse"), Printable()])
 
 
 class LoginForm(FrenchForm):
     email = _email_field()
-    password = PasswordField("Mot de passe",
+    password = PasswordField("Mot de passe", render_kw={"autocomplete": "current-password"},
                              validators=[required("Indiquez votre mot de passe."),
                                          max_length(200, "Le mot de passe")])
 
 
 class CodeForm(FrenchForm):
     code = StringField("Code à 6 chiffres", filters=[clean_text],
+                       render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"},
                        validators=[required("Indiquez le code affiché par votre application."),
                                    max_length(20, "Le code")])
 
@@ -36,16 +37,17 @@ class ForgotPasswordForm(FrenchForm):
 
 
 class NewPasswordForm(FrenchForm):
-    password = PasswordField("Nouveau mot de passe",
+    password = PasswordField("Nouveau mot de passe", render_kw={"autocomplete": "new-password"},
                              validators=[required("Choisissez un mot de passe."),
                                          max_length(200, "Le mot de passe")])
     confirm = PasswordField("Confirmer le mot de passe",
+                            render_kw={"autocomplete": "new-password"},
                             validators=[required("Confirmez le mot de passe."),
                                         EqualTo("password", "Les deux mots de passe diffèrent.")])
 
 
 class ChangePasswordForm(NewPasswordForm):
-    current = PasswordField("Mot de passe actuel",
+    current = PasswordField("Mot de passe actuel", render_kw={"autocomplete": "current-password"},
                             validators=[required("Indiquez votre mot de passe actuel."),
                                         max_length(200, "Le mot de passe")])
 
