@@ -29,16 +29,27 @@ def send_reminders_command() -> None:
 
 @click.command("purge-personal-data")
 @click.option("--days", type=int, default=None,
-              help="Durée de conservation en jours (par défaut REGISTRATION_RETENTION_DAYS).")
+              help="Durée de conservation des inscriptions en jours (par défaut "
+                   "REGISTRATION_RETENTION_DAYS).")
 def purge_personal_data_command(days: int | None) -> None:
-    """Anonymise les inscriptions des étapes tenues depuis plus que la durée de conservation."""
+    """Applique les durées de conservation (à lancer chaque nuit) : inscriptions anonymisées,
+    adresses des contributeurs, courriels et accréditations presse effacés."""
     from flask import current_app
 
-    from app.registrations.services import anonymise_old_registrations
+    from app.privacy.retention import purge_personal_data
 
-    days = days if days is not None else current_app.config["REGISTRATION_RETENTION_DAYS"]
-    count = anonymise_old_registrations(days)
-    click.echo(f"{count} inscription(s) anonymisée(s) (conservation : {days} jours).")
+    config = current_app.config
+    days = days if days is not None else config["REGISTRATION_RETENTION_DAYS"]
+    report = purge_personal_data(days)
+    click.echo(f"{report.registrations} inscription(s) anonymisée(s) (conservation : {days} "
+               "jours).")
+    click.echo(f"{report.contribution_emails} adresse(s) de contributeurs effacée(s) "
+               f"(conservation : {config['CONTRIBUTION_EMAIL_RETENTION_DAYS']} jours après la "
+               "synthèse).")
+    click.echo(f"{report.mails} courriel(s) purgé(s) (conservation : "
+               f"{config['MAIL_RETENTION_DAYS']} jours).")
+    click.echo(f"{report.press_accreditations} accréditation(s) presse supprimée(s) "
+               f"(conservation : {config['PRESS_RETENTION_DAYS']} jours).")
 
 
 @click.command("send-mail")

@@ -144,7 +144,9 @@ def resend(follows: list[PressFollow], user: User | None) -> int:
     queued = [_queue_invitation(follow, "resent") for follow in follows]
     for follow in follows:
         audit.record("press.resend", follow.step,
-                     f"Invitation renvoyée à {follow.accreditation.email}", user=user)
+                     # No address here: the audit log outlives accreditations.
+                     f"Invitation renvoyée (accréditation n° {follow.accreditation_id})",
+                     user=user)
     db.session.commit()
     _deliver(queued)
     return sum(1 for m in queued if m is not None)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template, request
 
 from app import clock
 from app.campaigns import queries
 from app.extensions import db
+from app.privacy import pages as legal
 
 bp = Blueprint("public", __name__)
 
@@ -29,17 +30,32 @@ def home():
 
 @bp.get("/mentions-legales")
 def legal_notice():
-    return render_template("public/legal_notice.html")
+    config = current_app.config
+    publisher = legal.publisher()
+    return render_template(
+        "public/legal_notice.html", publisher=publisher,
+        director=config["LEGAL_DIRECTOR"].strip()
+        or f"Le représentant légal de {publisher.splitlines()[0]}",
+        host=config["LEGAL_HOST"].strip(), complement=legal.complement("mentions-legales"))
 
 
 @bp.get("/donnees-personnelles")
 def personal_data():
-    return render_template("public/personal_data.html")
+    config = current_app.config
+    return render_template(
+        "public/personal_data.html", controller=legal.data_controller(),
+        dpo=legal.dpo_contact(), legal_basis=config["PRIVACY_LEGAL_BASIS"].strip(),
+        host=config["LEGAL_HOST"].strip(), retention=legal.retention_periods(),
+        complement=legal.complement("donnees-personnelles"))
 
 
 @bp.get("/accessibilite")
 def accessibility():
-    return render_template("public/accessibility.html")
+    return render_template(
+        "public/accessibility.html", publisher=legal.publisher(),
+        declaration=legal.accessibility_declaration(),
+        site_url=current_app.config["PUBLIC_BASE_URL"] or request.url_root.rstrip("/"),
+        complement=legal.complement("accessibilite"))
 
 
 @bp.get("/healthz")

@@ -79,7 +79,7 @@ def send_link(step_id: int):
     return render_template("registrations/send_link.html", step=step, form=form)
 
 
-def _from_token(token: str) -> Registration:
+def registration_from_token(token: str) -> Registration:
     """The registration a management link designates, or a 403 page that says why."""
     try:
         registration_uuid = tokens.read(token)
@@ -94,7 +94,7 @@ def _from_token(token: str) -> Registration:
 
 @bp.route("/inscriptions/<token>", methods=["GET", "POST"])
 def manage(token: str):
-    registration = _from_token(token)
+    registration = registration_from_token(token)
     step = registration.step
     form = ParticipantDetailsForm(obj=registration)
     _fill_choices(form, step)
@@ -111,7 +111,7 @@ def manage(token: str):
 
 @bp.post("/inscriptions/<token>/annuler")
 def cancel(token: str):
-    registration = _from_token(token)  # CSRFProtect has checked the form's token
+    registration = registration_from_token(token)  # CSRFProtect has checked the form's token
     try:
         services.cancel(registration)
     except services.RegistrationError as error:
@@ -123,6 +123,6 @@ def cancel(token: str):
 
 @bp.get("/inscriptions/<token>/code.svg")
 def qr_code(token: str):
-    registration = _from_token(token)
+    registration = registration_from_token(token)
     svg = services.qr_code(services.check_in_url(registration), "svg")
     return svg, 200, {"Content-Type": "image/svg+xml", "Cache-Control": "private, no-store"}

@@ -7,6 +7,7 @@ overbooking, even under a rush. Mails are queued in the same transaction and sen
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from io import BytesIO
 from typing import Any
@@ -310,8 +311,10 @@ def decide(registration: Registration, approve: bool, user: User) -> None:
 
 def set_checked_in(registration: Registration, present: bool, user: User) -> None:
     registration.checked_in_at = now() if present else None
+    # The registration's number, not the person's name: the audit log is never purged.
     audit.record("registration.check_in" if present else "registration.check_out",
-                 registration, registration.full_name, user=user)
+                 registration, "Présence enregistrée" if present else "Présence retirée",
+                 user=user)
     db.session.commit()
 
 
@@ -371,24 +374,14 @@ def send_reminders() -> int:
     return len(queued)
 
 
-def anonymise_old_registrations(retention_days: int) -> int:
-    """Blank the personal fields of registrations to steps held more than ``retention_days``
-    ago; status, category and presence stay, so the counts by category survive."""
-    from datetime import timedelta
-
-    limit = today() - timedelta(days=retention_days)
-    registrations = list(db.session.scalars(
-        sa.select(Registration).join(Step).where(Step.day < limit,
-                                                 Registration.anonymised_at.is_(None))))
-    for registration in registrations:
-        registration.first_name = registration.last_name = ""
-        registration.email = f"anonyme-{registration.id}"
-        registration.phone = registration.organisation = registration.accessibility_needs = ""
-        registration.answers = {}
-        registration.anonymised_at = now()
-    if registrations:
-        audit.record("registration.purge", registrations[0].step,
-                     f"{len(registrations)} inscription(s) anonymisée(s) "
-                     f"(étapes tenues avant le {limit:%d/%m/%Y})")
-    db.session.commit()
-    return len(registrations)
+def anonymise(registration: Registration) -> None:
+    """Blank a registration's personal fields (the caller commits). Status, category,
+    département and presence stay, so the counts by category survive. A fresh uuid cuts every
+    link sent to the person (management, check-in code): they now say the registration is
+    gone."""
+    registration.first_name = registration.last_name = ""
+    registration.email = f"anonyme-{registration.id}"
+    registration.phone = registration.organisation = registration.accessibility_needs = ""
+    registration.answers = {}
+    registration.uuid = str(uuid.uuid4())
+    registration.anonymised_at = now()
