@@ -1,12 +1,24 @@
 """The one place that answers "may this user do this to this object?".
 
 Every view, export and API endpoint asks ``can(user, action, obj)`` (or ``require``) instead of
-checking roles itself. Organisers act on the territories they are assigned and on every territory
-below them (a département's territoires de proximité).
+checking roles itself, and lists only the rows it may show with ``territory_ids(user, action)``.
+
+The rules, in one table (``RULES``): each action names the roles allowed and the kinds of object
+it applies to. Then:
+
+- anonymous visitors and disabled accounts may do nothing here (participants and journalists act
+  through the signed links they were sent, not through accounts);
+- an admin may do everything;
+- any other role may act on an object only when one of its territories is the object's territory
+  or above it: an organiser of the region covers every département, an organiser of a
+  département covers its territoires de proximité;
+- asked without an object, an action means "may open the list or the form": true for a role
+  allowed the action and holding at least one territory.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from flask import abort
@@ -16,24 +28,56 @@ from app.campaigns.models import Campaign, Step
 from app.contributions.models import Contribution
 from app.syntheses.models import Synthesis
 from app.territories.models import Territory
+from app.territories.queries import descendant_ids
 
-# Actions on a step (or, for step.create, on the territory that would hold it).
-STEP_ACTIONS = frozenset({"step.create", "step.edit", "step.publish", "step.reschedule",
-                          "step.cancel", "step.copy", "step.view_history", "press.manage",
-                          "registration.manage"})
-# Actions on a campaign, for organisers of its region.
-CAMPAIGN_ACTIONS = frozenset({"campaign.press", "campaign.contributions"})
-# Moderation of a contribution (publish, reject, redact, re-tag, merge), for moderators and
-# organisers of its territory (or above); on a step, capturing what is said in its room.
-CONTRIBUTION_ACTIONS = frozenset({"contribution.moderate"})
-CAPTURE_ACTIONS = frozenset({"contribution.capture"})
-# The official answer to a proposal speaks for the organisers: organisers only.
-ANSWER_ACTIONS = frozenset({"contribution.answer"})
-# Syntheses of a territory (a département or the region), for organisers covering it; an
-# admin validates them.
-SYNTHESIS_ACTIONS = frozenset({"synthesis.edit", "synthesis.transmit"})
-ADMIN_ACTIONS = frozenset({"audit.view", "user.manage", "synthesis.validate"})
-STAFF_ACTIONS = frozenset({"backoffice.enter"})
+ADMINS = frozenset({Role.ADMIN})
+ORGANISERS = frozenset({Role.ADMIN, Role.ORGANISER})
+STAFF = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may do an action: these roles, on objects of these kinds in their territories.
+    No kinds: the action is not about an object (entering the back office, reading the log)."""
+
+    roles: frozenset[Role]
+    kinds: tuple[type, ...] = ()
+
+
+# Actions on a step; step.create is asked about the territory that would hold the new step.
+_STEP_ACTIONS = ("step.create", "step.edit", "step.publish", "step.reschedule", "step.cancel",
+                 "step.copy", "step.view_history", "press.manage", "registration.manage")
+
+RULES: dict[str, Rule] = {
+    "backoffice.enter": Rule(STAFF),
+    **{action: Rule(ORGANISERS, (Step, Territory)) for action in _STEP_ACTIONS},
+    # A campaign's press kit and contribution settings, for organisers of its region.
+    "campaign.press": Rule(ORGANISERS, (Campaign,)),
+    "campaign.contributions": Rule(ORGANISERS, (Campaign,)),
+    # Moderation (publish, reject, redact, re-tag, merge); asked about a territory when a
+    # contribution is re-tagged there.
+    "contribution.moderate": Rule(STAFF, (Contribution, Territory)),
+    # Typing in what is said in a step's room.
+    "contribution.capture": Rule(STAFF, (Step,)),
+    # The official answer to a proposal speaks for the organisers.
+    "contribution.answer": Rule(ORGANISERS, (Contribution,)),
+    "synthesis.edit": Rule(ORGANISERS, (Synthesis,)),
+    "synthesis.transmit": Rule(ORGANISERS, (Synthesis,)),
+    "synthesis.validate": Rule(ADMINS, (Synthesis,)),
+    "audit.view": Rule(ADMINS),
+    "user.manage": Rule(ADMINS),
+}
+
+
+class UnknownActionError(ValueError):
+    """A misspelt action is a bug: it must fail loudly, not quietly refuse (or allow)."""
+
+
+def _rule(action: str) -> Rule:
+    try:
+        return RULES[action]
+    except KeyError:
+        raise UnknownActionError(f"Action inconnue de la politique d’accès : {action!r}") from None
 
 
 def territory_chain(territory: Territory) -> list[Territory]:
@@ -51,41 +95,40 @@ def covers(user: User, territory: Territory) -> bool:
     return any(t.id in assigned for t in territory_chain(territory))
 
 
+def _signed_in(user: Any) -> bool:
+    return (user is not None and getattr(user, "is_authenticated", False)
+            and bool(user.is_active))
+
+
+def _territory_of(obj: Any) -> Territory | None:
+    return obj if isinstance(obj, Territory) else getattr(obj, "territory", None)
+
+
 def can(user: Any, action: str, obj: Any = None) -> bool:
-    """May ``user`` perform ``action`` on ``obj``? Anonymous visitors may do nothing here."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+    """May ``user`` perform ``action`` on ``obj`` (or, without ``obj``, open its list/form)?"""
+    rule = _rule(action)
+    if not _signed_in(user) or user.role not in rule.roles:
         return False
-    if user.role is Role.ADMIN:
+    if user.role is Role.ADMIN or not rule.kinds:
         return True
-    if action in STAFF_ACTIONS:
-        return True
-    if action in ADMIN_ACTIONS:
-        return False
-    if action in CONTRIBUTION_ACTIONS:
-        if obj is None:
-            return bool(user.territories)  # may open the moderation queue
-        return isinstance(obj, Contribution) and covers(user, obj.territory)
-    if action in CAPTURE_ACTIONS:
-        return isinstance(obj, Step) and covers(user, obj.territory)
-    if user.role is not Role.ORGANISER:
-        return False
-    if action in ANSWER_ACTIONS:
-        return isinstance(obj, Contribution) and covers(user, obj.territory)
-    if action in CAMPAIGN_ACTIONS:
-        return isinstance(obj, Campaign) and covers(user, obj.territory)
-    if action in SYNTHESIS_ACTIONS:
-        if obj is None:
-            return bool(user.territories)  # may open the syntheses dashboard
-        return isinstance(obj, Synthesis) and covers(user, obj.territory)
-    if action in STEP_ACTIONS:
-        territory = obj.territory if isinstance(obj, Step) else obj
-        if action == "step.create" and territory is None:
-            return bool(user.territories)  # may open the creation form
-        return isinstance(territory, Territory) and covers(user, territory)
-    return False
+    if obj is None:
+        return bool(user.territories)
+    territory = _territory_of(obj)
+    return isinstance(obj, rule.kinds) and territory is not None and covers(user, territory)
 
 
 def require(user: Any, action: str, obj: Any = None) -> None:
     """Abort with 403 unless ``can(user, action, obj)``."""
     if not can(user, action, obj):
         abort(403)
+
+
+def territory_ids(user: Any, action: str) -> set[int] | None:
+    """The territories where ``user`` may do ``action``, for filtering lists in SQL: ``None``
+    means every territory (admins), an empty set means none."""
+    rule = _rule(action)
+    if not _signed_in(user) or user.role not in rule.roles:
+        return set()
+    if user.role is Role.ADMIN:
+        return None
+    return descendant_ids({t.id for t in user.territories})

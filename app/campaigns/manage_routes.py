@@ -28,7 +28,6 @@ from app.campaigns.queries import all_campaigns
 from app.extensions import db
 from app.forms import choices
 from app.territories.models import Territory, TerritoryKind
-from app.territories.queries import descendant_ids
 
 bp = staff_blueprint("manage", __name__)
 
@@ -36,9 +35,9 @@ bp = staff_blueprint("manage", __name__)
 def manageable_territories() -> list[Territory]:
     """Territories where the current user may create steps, in display order."""
     query = sa.select(Territory).where(Territory.kind != TerritoryKind.REGION)
-    if not current_user.is_admin:
-        query = query.where(Territory.id.in_(
-            descendant_ids({t.id for t in current_user.territories})))
+    allowed = policy.territory_ids(current_user, "step.create")
+    if allowed is not None:
+        query = query.where(Territory.id.in_(allowed))
     return list(db.session.scalars(query.order_by(Territory.code, Territory.name)))
 
 
@@ -71,9 +70,9 @@ def _chosen_territory(form: StepForm | CopyStepForm) -> Territory:
 def dashboard():
     query = (sa.select(Step).options(joinedload(Step.territory), joinedload(Step.campaign))
              .order_by(Step.campaign_id, Step.day.is_(None), Step.day, Step.id))
-    if not current_user.is_admin:
-        query = query.where(Step.territory_id.in_(
-            descendant_ids({t.id for t in current_user.territories})))
+    allowed = policy.territory_ids(current_user, "step.edit")
+    if allowed is not None:
+        query = query.where(Step.territory_id.in_(allowed))
     steps = list(db.session.scalars(query).unique())
     return render_template("manage/dashboard.html", steps=steps, campaigns=all_campaigns())
 
@@ -197,11 +196,3 @@ def step_history(step_id: int):
                                     AuditEntry.object_id == step.id)
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
     return render_template("manage/step_history.html", step=step, entries=list(entries))
-
-
-@bp.get("/journal")
-def audit_log():
-    policy.require(current_user, "audit.view")
-    entries = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id.desc())
-                                 .limit(500))
-    return render_template("manage/audit_log.html", entries=list(entries))

@@ -18,8 +18,9 @@ from app.contributions.forms import AnswerForm, MergeForm, RedactForm, RejectFor
 from app.contributions.models import AnswerState, Contribution, ContributionKind
 from app.extensions import db
 from app.forms import choices
+from app.routing import database_id
 from app.territories.models import Territory
-from app.territories.queries import departements, descendant_ids
+from app.territories.queries import departements
 
 bp = staff_blueprint("moderation", __name__)
 
@@ -32,8 +33,7 @@ def _contribution(contribution_id: int) -> Contribution:
 
 def _scope() -> set[int] | None:
     """The territories whose contributions the user moderates (None: all)."""
-    return None if current_user.is_admin else descendant_ids(
-        {t.id for t in current_user.territories})
+    return policy.territory_ids(current_user, "contribution.moderate")
 
 
 @bp.get("/moderation")
@@ -52,7 +52,7 @@ def contributions():
     if reference:
         return redirect(url_for(".detail", contribution_id=int(reference.group(1))))
     rows = queries.for_moderators(_scope(), wanted, request.args.get("statut", ""),
-                                  request.args.get("avant", type=int))
+                                  request.args.get("avant", type=database_id))
     return render_template("contributions/moderation_list.html", rows=rows[:queries.PAGE_SIZE],
                            next_cursor=rows[queries.PAGE_SIZE - 1].id
                            if len(rows) > queries.PAGE_SIZE else None, q=wanted,
@@ -113,8 +113,7 @@ def retag(contribution_id: int):
     if not form.validate_on_submit():
         return _detail_page(contribution, retag_form=form), 400
     territory = db.session.get(Territory, form.territory_id.data)
-    if territory is None or (not current_user.is_admin
-                             and not policy.covers(current_user, territory)):
+    if territory is None or not policy.can(current_user, "contribution.moderate", territory):
         form.territory_id.errors.append("Vous ne modérez pas ce département.")
         return _detail_page(contribution, retag_form=form), 400
     tags = curation.Tags(kind=ContributionKind(form.kind.data), territory=territory,

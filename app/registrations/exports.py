@@ -6,7 +6,6 @@ that a spreadsheet would read as a formula (= + - @, tab, carriage return) is ne
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Iterable
 
@@ -17,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from app.campaigns.models import Step
 from app.registrations.categories import PROFESSIONAL_TYPES, category_label
 from app.registrations.models import Registration, RegistrationQuestion
-from app.spreadsheets import neutralise
+from app.spreadsheets import csv_document, neutralise
 
 
 def rows(registrations: Iterable[Registration],
@@ -42,11 +41,7 @@ def rows(registrations: Iterable[Registration],
 
 
 def to_csv(header: list[str], body: list[list[object]], separator: str = ",") -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=separator, quoting=csv.QUOTE_MINIMAL)
-    writer.writerow(header)
-    writer.writerows(body)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_document(header, body, separator)
 
 
 def to_xlsx(header: list[str], body: list[list[object]], title: str) -> bytes:
