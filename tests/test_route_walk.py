@@ -173,6 +173,8 @@ ROUTES: dict[str, Route] = {
     "/gestion/compte/double-facteur": both("/gestion/compte/double-facteur", ANY_STAFF),
     "/gestion/compte/double-facteur/desactiver": post(
         "/gestion/compte/double-facteur/desactiver", ANY_STAFF),
+    "/gestion/compte/double-facteur/codes-de-secours": both(
+        "/gestion/compte/double-facteur/codes-de-secours", ANY_STAFF),
     # Accounts of others: admins only.
     "/gestion/comptes/": get("/gestion/comptes/", ADMIN),
     "/gestion/comptes/inviter": both("/gestion/comptes/inviter", ADMIN,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, session, url_for
+from flask import flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, logout_user
 
 from app.accounts import second_factor, services
@@ -14,6 +14,8 @@ bp = staff_blueprint("account", __name__, url_prefix="/gestion/compte",
                      before_second_factor=True)
 
 SETUP_KEY = "totp_setup_secret"
+# New recovery codes, shown once on the next page and then forgotten.
+CODES_KEY = "totp_recovery_codes"
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -48,11 +50,13 @@ def second_factor_setup():
     session[SETUP_KEY] = secret
     form = CodeForm()
     if form.validate_on_submit():
-        if second_factor.enable(user, secret, form.code.data):
+        codes = second_factor.enable(user, secret, form.code.data)
+        if codes is not None:
             session.pop(SETUP_KEY, None)
+            session[CODES_KEY] = codes
             flash("La double authentification est activée : votre application vous donnera "
                   "un code à chaque connexion.", "success")
-            return redirect(url_for("account.overview"))
+            return redirect(url_for("account.recovery_codes"))
         form.code.errors.append("Ce code ne correspond pas : vérifiez que vous avez bien "
                                 "ajouté le compte dans l’application et que l’heure du "
                                 "téléphone est juste.")
@@ -60,6 +64,22 @@ def second_factor_setup():
     return render_template("accounts/second_factor_setup.html", form=form, secret=secret,
                            qr_svg=second_factor.qr_svg(uri),
                            required=second_factor.required_for(user))
+
+
+@bp.route("/double-facteur/codes-de-secours", methods=["GET", "POST"])
+def recovery_codes():
+    """POST makes ten new codes (the old ones stop working); GET shows new codes once."""
+    user = current_user._get_current_object()
+    if request.method == "POST" and user.has_second_factor:
+        session[CODES_KEY] = second_factor.new_recovery_codes(user)
+        flash("Vos nouveaux codes de secours remplacent les anciens.", "success")
+        return redirect(url_for("account.recovery_codes"))
+    codes = session.pop(CODES_KEY, None)
+    if not codes:
+        return redirect(url_for("account.overview"))
+    response = make_response(render_template("accounts/recovery_codes.html", codes=codes))
+    response.headers["Cache-Control"] = "no-store"  # never from the browser's cache again
+    return response
 
 
 @bp.post("/double-facteur/desactiver")

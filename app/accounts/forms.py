@@ -3,6 +3,7 @@
 from wtforms import EmailField, PasswordField, RadioField, SelectMultipleField, StringField, widgets
 from wtforms.validators import Email, EqualTo, ValidationError
 
+from app.accounts import second_factor
 from app.accounts.models import Role
 from app.forms import FrenchForm, Printable, choices, clean_text, max_length, required
 
@@ -30,6 +31,14 @@ class CodeForm(FrenchForm):
         digits = "".join((field.data or "").split())
         if not (digits.isdigit() and len(digits) == 6):
             raise ValidationError("Le code compte 6 chiffres, par exemple 123456.")
+
+
+class LoginCodeForm(CodeForm):
+    """At sign-in, a recovery code (« k7f2-9xqa ») stands for a lost phone's code."""
+
+    def validate_code(self, field: StringField) -> None:
+        if not second_factor.is_recovery_code(field.data or ""):
+            super().validate_code(field)
 
 
 class ForgotPasswordForm(FrenchForm):

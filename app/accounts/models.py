@@ -66,6 +66,8 @@ class User(UserMixin, db.Model):
     # so that a code seen over a shoulder cannot be used a second time.
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # SHA-256 of the one-time recovery codes not used yet (for a lost phone).
+    totp_recovery_hashes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
 
     territories: Mapped[list[Territory]] = relationship(secondary=user_territory,
                                                         order_by=Territory.code)

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, logout_user
 
 from app import clock, french
 from app.accounts import second_factor, services, tokens
-from app.accounts.forms import CodeForm, ForgotPasswordForm, LoginForm, NewPasswordForm
+from app.accounts.forms import ForgotPasswordForm, LoginCodeForm, LoginForm, NewPasswordForm
 from app.accounts.models import User
 from app.accounts.sessions import open_session
 from app.errors import abort_with
@@ -93,7 +93,7 @@ def verify_code():
         session.pop(PENDING_KEY, None)
         flash("Reprenez la connexion depuis le début : la vérification a expiré.", "info")
         return redirect(url_for("accounts.login"))
-    form = CodeForm()
+    form = LoginCodeForm()
     if form.validate_on_submit():
         if user.is_locked:
             form.code.errors.append(_locked_message(user))

@@ -2,9 +2,14 @@
 
 The secret is stored only once the person has proved, with a first code, that their app holds
 it. A code is accepted within one 30-second step either side (clock drift), and never twice.
+Ten one-time recovery codes, shown once, open the account when the phone is lost; only their
+SHA-256 is kept (they are random enough that a slow hash adds nothing).
 """
 
 from __future__ import annotations
+
+import hashlib
+import secrets
 
 import pyotp
 import segno
@@ -44,21 +49,59 @@ def _matching_step(secret: str, code: str) -> int | None:
     return None
 
 
-def enable(user: User, secret: str, code: str) -> bool:
-    """Turn 2FA on when ``code`` proves the app holds ``secret``."""
+RECOVERY_CODES = 10
+_RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
+
+
+def _recovery_hash(code: str) -> str:
+    normalised = "".join(code.lower().split()).replace("-", "")
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+def is_recovery_code(code: str) -> bool:
+    """Recovery codes look like « k7f2-9xqa »; login codes are six digits."""
+    normalised = "".join(code.lower().split()).replace("-", "")
+    return len(normalised) == 8 and not normalised.isdigit()
+
+
+def new_recovery_codes(user: User) -> list[str]:
+    """Replace the account's recovery codes by ten new ones, returned to be shown once."""
+    codes = ["-".join("".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(4))
+                      for _ in range(2)) for _ in range(RECOVERY_CODES)]
+    user.totp_recovery_hashes = [_recovery_hash(code) for code in codes]
+    audit.record("user.2fa_recovery_codes", user, "Nouveaux codes de secours", user=user)
+    db.session.commit()
+    return codes
+
+
+def enable(user: User, secret: str, code: str) -> list[str] | None:
+    """Turn 2FA on when ``code`` proves the app holds ``secret``; its recovery codes, or None."""
     step = _matching_step(secret, code)
     if step is None:
-        return False
+        return None
     user.totp_secret, user.totp_last_step = secret, step
     audit.record("user.2fa_enable", user, "Double authentification activée", user=user)
+    return new_recovery_codes(user)
+
+
+def _use_recovery_code(user: User, code: str) -> bool:
+    digest = _recovery_hash(code)
+    if digest not in user.totp_recovery_hashes:
+        return False
+    user.totp_recovery_hashes = [h for h in user.totp_recovery_hashes if h != digest]
+    audit.record("user.2fa_recovery_used", user, f"Connexion avec un code de secours "
+                 f"({len(user.totp_recovery_hashes)} restant(s))", user=user)
     db.session.commit()
     return True
 
 
 def verify(user: User, code: str) -> bool:
-    """Check a login code; a code (or an older one) that was accepted before is refused."""
+    """Check a login code (or a recovery code, used up); a code, or an older one, that was
+    accepted before is refused."""
     if not user.totp_secret:
         return False
+    if is_recovery_code(code):
+        return _use_recovery_code(user, code)
     step = _matching_step(user.totp_secret, code)
     if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
         return False
@@ -69,6 +112,7 @@ def verify(user: User, code: str) -> bool:
 
 def disable(user: User, by: User) -> None:
     user.totp_secret = user.totp_last_step = None
+    user.totp_recovery_hashes = []
     audit.record("user.2fa_disable", user, "Double authentification désactivée", user=by)
     db.session.commit()
 

@@ -1,4 +1,4 @@
-"""Staff accounts: session token, invitations, login lock-out, two-factor authentication
+"""Staff accounts: session token, invitations, lock-out, two-factor authentication, recovery codes
 
 Revision ID: 0011_accounts_security
 Revises: 0010_syntheses
@@ -28,6 +28,8 @@ def upgrade():
         batch_op.add_column(sa.Column('locked_until', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('totp_secret', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('totp_last_step', sa.BigInteger(), nullable=True))
+        batch_op.add_column(sa.Column('totp_recovery_hashes', sa.JSON(), nullable=False,
+                                      server_default='[]'))
     # Existing accounts get their own session token (sessions opened before are ended).
     connection = op.get_bind()
     users = sa.table('user_account', sa.column('id', sa.Integer),
@@ -39,6 +41,7 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('user_account', schema=None) as batch_op:
+        batch_op.drop_column('totp_recovery_hashes')
         batch_op.drop_column('totp_last_step')
         batch_op.drop_column('totp_secret')
         batch_op.drop_column('locked_until')

@@ -41,7 +41,7 @@ def _turn_on(app, client, user) -> str:
     secret = SECRET.search(page).group(1)
     response = post_form(client, "/gestion/compte/double-facteur",
                          {"code": _code(secret, STEP)})
-    assert response.headers["Location"] == "/gestion/compte/"
+    assert response.headers["Location"] == "/gestion/compte/double-facteur/codes-de-secours"
     return secret
 
 
@@ -153,3 +153,52 @@ def test_an_admin_can_remove_a_lost_second_factor(app, client, organiser):
     assert not organiser.has_second_factor
     browser = app.test_client()
     assert _password_step(browser).headers["Location"] == "/gestion/"
+
+
+def _recovery_codes_shown(client) -> list[str]:
+    page = client.get("/gestion/compte/double-facteur/codes-de-secours")
+    assert page.headers["Cache-Control"] == "no-store"
+    return re.findall(r"<code>([a-z2-9]{4}-[a-z2-9]{4})</code>", page.get_data(as_text=True))
+
+
+def test_turning_it_on_shows_ten_recovery_codes_once(app, client, organiser):
+    _turn_on(app, client, organiser)
+    codes = _recovery_codes_shown(client)
+    assert len(set(codes)) == 10
+    # Shown once: the page does not show them again.
+    again = client.get("/gestion/compte/double-facteur/codes-de-secours")
+    assert again.headers["Location"] == "/gestion/compte/"
+    db.session.refresh(organiser)
+    assert len(organiser.totp_recovery_hashes) == 10
+    assert not any(code in str(organiser.totp_recovery_hashes) for code in codes)
+
+
+def test_a_recovery_code_opens_the_account_once(app, client, organiser):
+    _turn_on(app, client, organiser)
+    code = _recovery_codes_shown(client)[3]
+    first = app.test_client()
+    _password_step(first)
+    response = post_form(first, "/connexion/verification", {"code": code.upper()})
+    assert response.headers["Location"] == "/gestion/"
+    second = app.test_client()
+    _password_step(second)
+    html = post_form(second, "/connexion/verification", {"code": code}).get_data(as_text=True)
+    assert "Ce code n’est pas valable" in html
+    db.session.refresh(organiser)
+    assert len(organiser.totp_recovery_hashes) == 9
+    assert "<strong>9</strong> sur 10" in first.get("/gestion/compte/").get_data(as_text=True)
+
+
+def test_new_recovery_codes_replace_the_old_ones(app, client, organiser):
+    _turn_on(app, client, organiser)
+    old = _recovery_codes_shown(client)
+    post_form(client, "/gestion/compte/double-facteur/codes-de-secours", {},
+              token_from="/gestion/compte/")
+    new = _recovery_codes_shown(client)
+    assert len(new) == 10 and not set(old) & set(new)
+    browser = app.test_client()
+    _password_step(browser)
+    assert "pas valable" in post_form(browser, "/connexion/verification",
+                                      {"code": old[0]}).get_data(as_text=True)
+    assert post_form(browser, "/connexion/verification", {"code": new[0]}
+                     ).headers["Location"] == "/gestion/"

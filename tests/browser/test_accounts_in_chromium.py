@@ -62,8 +62,12 @@ def test_organiser_turns_on_two_factor_and_signs_in_with_a_code(page, live_serve
     secret = page.locator(".concerto-secret").inner_text()
     page.fill("#code", pyotp.TOTP(secret).now())
     page.click("button:has-text('Activer')")
-    page.wait_for_url("**/gestion/compte/")
+    page.wait_for_url("**/codes-de-secours")
     assert page.get_by_text("La double authentification est activée").first.is_visible()
+    assert page.locator(".concerto-recovery-codes li").count() == 10
+    assert_accessible(page, "codes-de-secours")
+    page.click("a:has-text('J’ai noté mes codes')")
+    page.wait_for_url("**/gestion/compte/")
 
     page.click("button:has-text('Se déconnecter partout')")
     page.wait_for_url("**/connexion")
