@@ -31,9 +31,11 @@ def create_app(config: str | type[Config] | None = None, overrides: dict | None 
 
     register_extensions(app)
     register_models()
+    register_converters(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_error_handlers(app)
+    register_security(app)
     register_cli(app)
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
@@ -68,6 +70,9 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Connectez-vous pour accéder à cette page."
     login_manager.login_message_category = "info"
+    from app.accounts.sessions import init_sessions
+
+    init_sessions(app)
     from app.database import enable_sqlite_foreign_keys
 
     with app.app_context():
@@ -100,9 +105,19 @@ def register_models() -> None:
     import app.territories.models  # noqa: F401
 
 
+def register_converters(app: Flask) -> None:
+    """Before any route is added: ``<int:...>`` ids stay within what the database holds."""
+    from app.routing import DatabaseIdConverter
+
+    app.url_map.converters["int"] = DatabaseIdConverter
+
+
 def register_blueprints(app: Flask) -> None:
+    from app.accounts.account_routes import bp as account_bp
+    from app.accounts.admin_routes import bp as accounts_manage_bp
     from app.accounts.routes import bp as accounts_bp
     from app.api.routes import bp as api_bp
+    from app.auditlog.routes import bp as audit_bp
     from app.calendar.routes import bp as calendar_bp
     from app.campaigns.manage_routes import bp as manage_bp
     from app.campaigns.routes import bp as campaigns_bp
@@ -113,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     from app.opendata.routes import bp as opendata_bp
     from app.press.manage_routes import bp as manage_press_bp
     from app.press.routes import bp as press_bp
+    from app.privacy.routes import bp as privacy_bp
     from app.public.routes import bp as public_bp
     from app.registrations.manage_routes import bp as manage_registrations_bp
     from app.registrations.routes import bp as registrations_bp
@@ -124,7 +140,8 @@ def register_blueprints(app: Flask) -> None:
                       registrations_bp, accounts_bp, manage_bp, manage_press_bp,
                       manage_registrations_bp, contributions_bp, moderation_bp, capture_bp,
                       contribution_settings_bp, opendata_bp, api_bp,
-                      syntheses_bp, step_reports_bp):
+                      syntheses_bp, step_reports_bp, audit_bp, account_bp, accounts_manage_bp,
+                      privacy_bp):
         app.register_blueprint(blueprint)
 
 
@@ -138,6 +155,12 @@ def register_error_handlers(app: Flask) -> None:
     from app.errors import init_error_handlers
 
     init_error_handlers(app)
+
+
+def register_security(app: Flask) -> None:
+    from app.security import init_security
+
+    init_security(app)
 
 
 def register_cli(app: Flask) -> None:

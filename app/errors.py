@@ -24,6 +24,11 @@ MESSAGES = {
           "instant ; si le problème persiste, contactez-nous."),
 }
 
+# Shown when even the error page fails (database gone, template broken): no layout, no query.
+BARE_500_PAGE = ("<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\">"
+                 "<title>Erreur inattendue</title><h1>Erreur inattendue</h1>"
+                 "<p>Une erreur est survenue de notre côté. Réessayez dans un instant.</p></html>")
+
 
 def render_error(code: int, detail: str | None = None):
     """The French error page (or JSON for the API), with an optional specific message."""
@@ -64,6 +69,11 @@ def init_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
-        db.session.rollback()
+        # The trace goes to the log, for the operator; the visitor reads French, nothing more.
         app.logger.exception("Erreur non gérée", exc_info=error)
-        return render_error(500)
+        try:
+            db.session.rollback()
+            return render_error(500)
+        except Exception:  # the database or the templates are down too
+            app.logger.exception("La page d’erreur n’a pas pu être affichée")
+            return BARE_500_PAGE, 500, {"Content-Type": "text/html; charset=utf-8"}

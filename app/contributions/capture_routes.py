@@ -16,6 +16,7 @@ from app.contributions.forms import CaptureForm, ImportForm
 from app.contributions.models import Contribution, ContributionKind, ContributionSource
 from app.extensions import db
 from app.forms import choices
+from app.routing import database_id
 from app.urls import absolute_url
 
 bp = staff_blueprint("capture", __name__)
@@ -37,7 +38,7 @@ def workshops(step: Step) -> list:
 
 
 def _capture_form(step: Step) -> CaptureForm:
-    remembered = {field: request.args.get(arg, type=int if field.endswith("_id") else str)
+    remembered = {field: request.args.get(arg, type=database_id if field.endswith("_id") else str)
                   for field, arg in REMEMBERED.items() if request.args.get(arg)}
     form = CaptureForm(data=remembered if request.method == "GET" else None)
     form.challenge_id.choices = choices(
@@ -95,7 +96,7 @@ def confirm_import(step_id: int):
 def qr_svg(url: str, title: str) -> Markup:
     """An inline SVG QR code of ``url`` (segno escapes the title)."""
     svg = segno.make(url, error="m").svg_inline(scale=4, title=title, omitsize=True)
-    return Markup(svg)  # noqa: S704 -- segno writes the SVG itself and escapes the title
+    return Markup(svg)  # noqa: S704 -- segno writes the SVG itself and escapes the title  # nosec B704
 
 
 @bp.get("/etapes/<int:step_id>/qr")

@@ -12,6 +12,7 @@ import io
 import re
 import unicodedata
 import uuid
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,11 @@ from app.press.files import RejectedFileError, upload_folder
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 5000
 TOKEN = re.compile(r"[0-9a-f]{32}\.(csv|xlsx)")
+# A CSV has no signature: text is told from binary by control characters no table holds
+# (tab, line breaks, vertical tab and form feed are allowed).
+BINARY = re.compile(r"[\x00-\x08\x0e-\x1f]")
+# An XLSX workbook is a ZIP: a few hundred kilobytes may unpack to gigabytes (a ZIP bomb).
+XLSX_MAX_UNPACKED = 64 * 1024 * 1024
 
 
 @dataclass
@@ -70,7 +76,11 @@ def keep(upload: FileStorage) -> str:
         raise RejectedFileError("Ce fichier n’est ni un tableau CSV ni un classeur Excel (XLSX).")
     token = f"{uuid.uuid4().hex}.{extension}"
     (_folder() / token).write_bytes(data)
-    read(token)  # refuse at once what cannot be read
+    try:
+        read(token)  # refuse at once what cannot be read
+    except RejectedFileError:
+        discard(token)  # nothing refused stays on disk
+        raise
     return token
 
 
@@ -115,7 +125,7 @@ def _csv_rows(data: bytes) -> list[list[str]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")  # Excel's « CSV » on Windows
-    if "\x00" in text:
+    if BINARY.search(text):
         raise RejectedFileError("Ce fichier n’est pas un tableau CSV lisible.")
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,\t")
@@ -125,6 +135,14 @@ def _csv_rows(data: bytes) -> list[list[str]]:
 
 
 def _xlsx_rows(path: Path) -> list[list[object]]:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as error:
+        raise RejectedFileError("Ce classeur Excel est illisible ou endommagé.") from error
+    if unpacked > XLSX_MAX_UNPACKED:
+        raise RejectedFileError("Ce classeur Excel est trop volumineux une fois décompressé : "
+                                "enregistrez-le en CSV ou découpez-le.")
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds on a damaged file

@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 
 import filetype
-from flask import current_app
+from flask import Response, current_app, send_from_directory
 from werkzeug.datastructures import FileStorage
 
 # Real types accepted, by what the file's bytes say (not its name), with their label.
@@ -63,5 +63,9 @@ def remove(stored_name: str) -> None:
     (upload_folder() / stored_name).unlink(missing_ok=True)
 
 
-def path_of(stored_name: str) -> Path:
-    return upload_folder() / stored_name
+def send_upload(kind: str, stored_name: str, download_name: str, mimetype: str) -> Response:
+    """Serve a stored upload as a download, never inline: a file that a browser would render
+    (HTML, SVG) cannot run in our origin. ``send_from_directory`` answers 404 to a name that
+    would leave the folder, should a stored name ever be tampered with."""
+    return send_from_directory(upload_folder(kind), stored_name, mimetype=mimetype,
+                               as_attachment=True, download_name=download_name)

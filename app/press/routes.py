@@ -9,7 +9,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    send_file,
     url_for,
 )
 
@@ -91,6 +90,9 @@ def kit_file(file_id: int, name: str):
     # A draft step's kit stays private until the step is published.
     if kit_file is None or (kit_file.step is not None and not kit_file.step.is_public):
         abort(404)
-    # The name in the URL is cosmetic; the file is found by id, stored under a random name.
-    return send_file(files.path_of(kit_file.stored_name), mimetype=kit_file.content_type,
-                     as_attachment=True, download_name=kit_file.original_name)
+    # The file is found by id and stored under a random name; the name in the URL must be the
+    # one we link to, so a forged name (« ../../etc/passwd ») is a plain 404.
+    if name != kit_file.original_name:
+        abort(404)
+    return files.send_upload("press", kit_file.stored_name, kit_file.original_name,
+                             kit_file.content_type)

@@ -14,7 +14,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -27,7 +26,8 @@ from app.clock import today
 from app.contributions.models import Contribution, ContributionKind
 from app.extensions import db
 from app.forms import plain_text
-from app.press.files import clean_filename, upload_folder
+from app.press.files import clean_filename, send_upload
+from app.routing import database_id
 from app.syntheses import documents, figures, services, transmission
 from app.syntheses import writing_help as help_module
 from app.syntheses.models import Synthesis, SynthesisState, Transmission
@@ -99,7 +99,7 @@ def _workspace(synthesis: Synthesis, code: str, drafts: dict[int, str] | None = 
 @bp.post("/syntheses/<slug>/<code>/texte")
 def save_text(slug: str, code: str):
     synthesis = _synthesis(slug, code)
-    challenge = db.session.get(Challenge, request.form.get("challenge_id", 0, type=int))
+    challenge = db.session.get(Challenge, request.form.get("challenge_id", 0, type=database_id))
     if challenge is not None and challenge.campaign_id != synthesis.campaign_id:
         abort(400)
     text = plain_text(request.form.get("text", ""), TEXT_LIMIT + 1)
@@ -189,8 +189,8 @@ def bundle(slug: str, code: str, transmission_id: int):
     sent = db.session.get(Transmission, transmission_id)
     if sent is None or sent.synthesis_id != synthesis.id:
         abort(404)
-    return send_file(upload_folder("transmissions") / sent.stored_name, as_attachment=True,
-                     download_name=_file_name(synthesis, "zip"), mimetype="application/zip")
+    return send_upload("transmissions", sent.stored_name, _file_name(synthesis, "zip"),
+                       "application/zip")
 
 
 def _challenge(synthesis: Synthesis, challenge_id: int) -> Challenge:

@@ -88,10 +88,12 @@ def test_press_kit_pdf_is_stored_outside_static_and_downloaded_as_attachment(app
     assert kit_file.content_type == "application/pdf"
     assert kit_file.original_name == "communiqué lot.pdf"
     assert kit_file.step_id == lot.id
-    stored = list((Path(app.config["UPLOAD_FOLDER"]) / "press").iterdir())
-    assert [path.read_bytes() for path in stored] == [PDF]
-    assert "static" not in str(stored[0])
-    download = client.get(f"/presse/fichiers/{kit_file.id}/..%2F..%2Fetc%2Fpasswd")
+    # The upload folder lives as long as the test session: look at this file only.
+    stored = Path(app.config["UPLOAD_FOLDER"]) / "press" / kit_file.stored_name
+    assert stored.read_bytes() == PDF
+    assert "static" not in str(stored)
+    assert client.get(f"/presse/fichiers/{kit_file.id}/..%2F..%2Fetc%2Fpasswd").status_code == 404
+    download = client.get(f"/presse/fichiers/{kit_file.id}/communiqué lot.pdf")
     assert download.status_code == 200
     assert download.data == PDF
     assert download.headers["Content-Disposition"].startswith("attachment")
