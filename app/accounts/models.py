@@ -66,8 +66,9 @@ class User(UserMixin, db.Model):
     # so that a code seen over a shoulder cannot be used a second time.
     totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
-    # SHA-256 of the one-time recovery codes not used yet (for a lost phone).
-    totp_recovery_hashes: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    # SHA-256 of the one-time recovery codes not used yet (for a lost phone), space-separated:
+    # plain text, so that queries may SELECT DISTINCT accounts (PostgreSQL cannot compare JSON).
+    totp_recovery_hashes: Mapped[str] = mapped_column(sa.Text, default="")
 
     territories: Mapped[list[Territory]] = relationship(secondary=user_territory,
                                                         order_by=Territory.code)
@@ -96,6 +97,14 @@ class User(UserMixin, db.Model):
     @property
     def has_second_factor(self) -> bool:
         return bool(self.totp_secret)
+
+    @property
+    def recovery_hashes(self) -> list[str]:
+        return self.totp_recovery_hashes.split()
+
+    @recovery_hashes.setter
+    def recovery_hashes(self, hashes: list[str]) -> None:
+        self.totp_recovery_hashes = " ".join(hashes)
 
     @property
     def is_locked(self) -> bool:

@@ -68,7 +68,7 @@ def new_recovery_codes(user: User) -> list[str]:
     """Replace the account's recovery codes by ten new ones, returned to be shown once."""
     codes = ["-".join("".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(4))
                       for _ in range(2)) for _ in range(RECOVERY_CODES)]
-    user.totp_recovery_hashes = [_recovery_hash(code) for code in codes]
+    user.recovery_hashes = [_recovery_hash(code) for code in codes]
     audit.record("user.2fa_recovery_codes", user, "Nouveaux codes de secours", user=user)
     db.session.commit()
     return codes
@@ -86,11 +86,11 @@ def enable(user: User, secret: str, code: str) -> list[str] | None:
 
 def _use_recovery_code(user: User, code: str) -> bool:
     digest = _recovery_hash(code)
-    if digest not in user.totp_recovery_hashes:
+    if digest not in user.recovery_hashes:
         return False
-    user.totp_recovery_hashes = [h for h in user.totp_recovery_hashes if h != digest]
+    user.recovery_hashes = [h for h in user.recovery_hashes if h != digest]
     audit.record("user.2fa_recovery_used", user, f"Connexion avec un code de secours "
-                 f"({len(user.totp_recovery_hashes)} restant(s))", user=user)
+                 f"({len(user.recovery_hashes)} restant(s))", user=user)
     db.session.commit()
     return True
 
@@ -112,7 +112,7 @@ def verify(user: User, code: str) -> bool:
 
 def disable(user: User, by: User) -> None:
     user.totp_secret = user.totp_last_step = None
-    user.totp_recovery_hashes = []
+    user.recovery_hashes = []
     audit.record("user.2fa_disable", user, "Double authentification désactivée", user=by)
     db.session.commit()
 

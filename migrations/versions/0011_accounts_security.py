@@ -28,8 +28,8 @@ def upgrade():
         batch_op.add_column(sa.Column('locked_until', sa.DateTime(), nullable=True))
         batch_op.add_column(sa.Column('totp_secret', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('totp_last_step', sa.BigInteger(), nullable=True))
-        batch_op.add_column(sa.Column('totp_recovery_hashes', sa.JSON(), nullable=False,
-                                      server_default='[]'))
+        batch_op.add_column(sa.Column('totp_recovery_hashes', sa.Text(), nullable=False,
+                                      server_default=''))
     # Existing accounts get their own session token (sessions opened before are ended).
     connection = op.get_bind()
     users = sa.table('user_account', sa.column('id', sa.Integer),

@@ -169,8 +169,8 @@ def test_turning_it_on_shows_ten_recovery_codes_once(app, client, organiser):
     again = client.get("/gestion/compte/double-facteur/codes-de-secours")
     assert again.headers["Location"] == "/gestion/compte/"
     db.session.refresh(organiser)
-    assert len(organiser.totp_recovery_hashes) == 10
-    assert not any(code in str(organiser.totp_recovery_hashes) for code in codes)
+    assert len(organiser.recovery_hashes) == 10
+    assert not any(code in str(organiser.recovery_hashes) for code in codes)
 
 
 def test_a_recovery_code_opens_the_account_once(app, client, organiser):
@@ -185,7 +185,7 @@ def test_a_recovery_code_opens_the_account_once(app, client, organiser):
     html = post_form(second, "/connexion/verification", {"code": code}).get_data(as_text=True)
     assert "Ce code n’est pas valable" in html
     db.session.refresh(organiser)
-    assert len(organiser.totp_recovery_hashes) == 9
+    assert len(organiser.recovery_hashes) == 9
     assert "<strong>9</strong> sur 10" in first.get("/gestion/compte/").get_data(as_text=True)
 
 
