@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask_wtf import FlaskForm
-from wtforms import Field
+from wtforms import Field, validators
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+
+INVISIBLE_CHARACTERS = ("Ce champ contient des caractères invisibles non autorisés : retapez-le "
+                        "sans copier-coller de caractères spéciaux.")
 
 
 class FrenchForm(FlaskForm):
@@ -15,6 +18,17 @@ class FrenchForm(FlaskForm):
 
     class Meta:
         locales = ["fr_FR", "fr"]
+
+    def validate(self, extra_validators: dict | None = None) -> bool:
+        """The fields' own checks, then one for every text field, even those without
+        Printable: no NUL character, which PostgreSQL cannot store (a 500, found by
+        hypothesis); the form comes back with the message instead."""
+        valid = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field.data, str) and "\x00" in field.data and not field.errors:
+                field.errors.append(INVISIBLE_CHARACTERS)
+                valid = False
+        return valid
 
     def payload(self) -> dict:
         """The submitted values, without CSRF token and buttons."""
@@ -73,8 +87,7 @@ class Printable:
         value = field.data if isinstance(field.data, str) else ""
         if any((ord(char) < 32 and char not in self.allowed) or 127 <= ord(char) < 160
                for char in value):
-            raise ValidationError("Ce champ contient des caractères invisibles non autorisés : "
-                                  "retapez-le sans copier-coller de caractères spéciaux.")
+            raise ValidationError(INVISIBLE_CHARACTERS)
 
 
 class YearRange:
@@ -87,3 +100,13 @@ class YearRange:
         if field.data is not None and not self.first <= field.data.year <= self.last:
             raise ValidationError(
                 f"Indiquez une date entre {self.first} et {self.last}.")
+
+
+class NumberRange(validators.NumberRange):
+    """WTForms' NumberRange, safe with integers too big for a float: its NaN check raised
+    OverflowError on « 1 » followed by 400 zeros (a 500, found by hypothesis)."""
+
+    def __call__(self, form: FrenchForm, field: Field) -> None:
+        if isinstance(field.data, int) and abs(field.data) > 2**53:
+            raise ValidationError(self.message or "Ce nombre est beaucoup trop grand.")
+        super().__call__(form, field)

@@ -68,7 +68,9 @@ def compose(to: str, subject: str, text: str,
     each with ``method=`` matching the file's METHOD. ``attachments``: (data, MIME type, name)."""
     config = current_app.config
     message = EmailMessage()
-    message["Subject"] = subject
+    # A header holds one line: typed text may carry line separators (U+2028, NEL…) that
+    # Printable lets through and the email package refuses (a 500, found by hypothesis).
+    message["Subject"] = " ".join(subject.splitlines())
     message["From"] = config["MAIL_DEFAULT_SENDER"]
     message["To"] = to
     message["Date"] = format_datetime(now())

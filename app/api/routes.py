@@ -35,9 +35,12 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default
-    if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
+    # Digits first, and not too many: Python refuses to convert more than 4 300 (a 500).
+    digits = raw.lstrip("0") or "0"
+    if not raw.isascii() or not raw.isdigit() or len(digits) > len(str(high)) \
+            or not low <= int(digits) <= high:
         abort_with(400, f"Le paramètre « {name} » doit être un entier entre {low} et {high}.")
-    return int(raw)
+    return int(digits)
 
 
 @bp.get("/openapi.json")

@@ -12,11 +12,12 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import URL, NumberRange, Optional, ValidationError
+from wtforms.validators import URL, Optional, ValidationError
 
 from app.campaigns.models import AgendaKind, Schedule, StepFormat
 from app.forms import (
     FrenchForm,
+    NumberRange,
     RequiredWhen,
     YearRange,
     choices,
@@ -56,8 +57,9 @@ class ScheduleForm(FrenchForm):
         RequiredWhen(_is_timed, "Indiquez l’heure de fin."), Optional()])
 
     def validate_end_time(self, field: TimeField) -> None:
+        # Either time may be None here: typed but unreadable (its own error says so).
         if self.schedule.data == Schedule.TIMED.value and self.start_time.data is not None \
-                and field.data <= self.start_time.data:
+                and field.data is not None and field.data <= self.start_time.data:
             raise ValidationError("L’heure de fin doit être après l’heure de début.")
 
     def schedule_values(self) -> dict:

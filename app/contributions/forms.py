@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -17,6 +19,16 @@ from wtforms.validators import Email, Length, Optional, Regexp
 from app.contributions.models import AGE_RANGES, AnswerState, ContributionKind
 from app.forms import FrenchForm, Printable, choices, clean_text, max_length, required
 from app.registrations.categories import CATEGORIES
+
+# The random key the form page carries against double submissions (a uuid, 36 characters).
+SUBMISSION_KEY = re.compile(r"[A-Za-z0-9-]{1,36}")
+
+
+def _is_submission_key(value: object) -> bool:
+    """True for a key the page could have made; a tampered one is dropped, not stored (it
+    would not fit its column: PostgreSQL refused it with a 500)."""
+    return isinstance(value, str) and SUBMISSION_KEY.fullmatch(value) is not None
+
 
 KIND_CHOICES = choices([(k.value, k.label) for k in ContributionKind])
 OPTIONAL_AGES = choices([("", "Non précisé"), *AGE_RANGES.items()])
@@ -48,7 +60,7 @@ class ContributionForm(FrenchForm):
         Optional(), max_length(254, "L’adresse"),
         Email(message="Indiquez une adresse électronique valide, ou laissez le champ vide.",
               check_deliverability=False)])
-    submission_key = HiddenField()
+    submission_key = HiddenField(filters=[lambda key: key if _is_submission_key(key) else ""])
     # A field people never see: robots fill it in.
     website = StringField("Ne pas remplir ce champ", default="")
 

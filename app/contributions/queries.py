@@ -19,6 +19,7 @@ from app.contributions.models import (
 )
 from app.contributions.search import matching
 from app.extensions import db
+from app.routing import database_id
 
 PAGE_SIZE = 20
 
@@ -74,15 +75,16 @@ def published(campaign: Campaign, filters: ContributionFilters) -> tuple[list[Co
 
 def _after_cursor(query: sa.Select, filters: ContributionFilters) -> sa.Select:
     """Rows after the cursor in the current order (a malformed cursor means page 1)."""
-    parts = filters.before.split(".")
-    if not all(part.isdigit() for part in parts) or not filters.before:
+    try:  # numbers a database holds (not "²", not 10**20)
+        parts = [database_id(part) for part in filters.before.split(".")]
+    except ValueError:
         return query
     if filters.by_support and len(parts) == 2:
-        supports, last_id = int(parts[0]), int(parts[1])
+        supports, last_id = parts
         return query.where(sa.tuple_(Contribution.support_count, Contribution.id)
                            < sa.tuple_(supports, last_id))
     if not filters.by_support and len(parts) == 1:
-        return query.where(Contribution.id < int(parts[0]))
+        return query.where(Contribution.id < parts[0])
     return query
 
 

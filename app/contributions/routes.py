@@ -21,6 +21,7 @@ from app.registrations import tokens
 from app.registrations.categories import CATEGORIES
 from app.registrations.models import Registration
 from app.registrations.services import by_uuid as registration_by_uuid
+from app.routing import database_id
 from app.territories.queries import departements
 
 bp = Blueprint("contributions", __name__)
@@ -61,10 +62,10 @@ def _fill_choices(form: ContributionForm, campaign: Campaign) -> dict[int, Agend
 def _prefill(campaign: Campaign) -> dict:
     """From a QR code or short link: ?etape=<id>&atelier=<id>&question=<code>."""
     data: dict = {"submission_key": str(uuid.uuid4())}
-    step = db.session.get(Step, request.args.get("etape", type=int) or 0)
+    step = db.session.get(Step, request.args.get("etape", type=database_id) or 0)
     if step is not None and step.campaign_id == campaign.id:
         data.update(step_id=step.id, territory_id=step.territory_id)
-        workshop = db.session.get(AgendaItem, request.args.get("atelier", type=int) or 0)
+        workshop = db.session.get(AgendaItem, request.args.get("atelier", type=database_id) or 0)
         if workshop is not None and workshop.step_id == step.id:
             data["workshop_id"] = workshop.id
             if workshop.challenge_id:
@@ -156,8 +157,9 @@ def browse(slug: str):
     campaign = _campaign(slug)
     args = request.args
     filters = queries.ContributionFilters(
-        territory_id=args.get("departement", type=int), challenge_id=args.get("question", type=int),
-        step_id=args.get("etape", type=int), kind=args.get("type", ""),
+        territory_id=args.get("departement", type=database_id),
+        challenge_id=args.get("question", type=database_id),
+        step_id=args.get("etape", type=database_id), kind=args.get("type", ""),
         category=args.get("categorie", ""), search=args.get("q", "")[:200],
         answer_state=args.get("reponse", ""),
         by_support=args.get("tri") == "soutiens", before=args.get("avant", "")[:40])
@@ -229,7 +231,7 @@ def wall_feed(step_id: int):
     step = db.session.get(Step, step_id)
     if step is None or not step.is_public:
         abort(404)
-    after = request.args.get("apres", default=0, type=int)
+    after = request.args.get("apres", default=0, type=database_id)
     items = queries.published_after(step, after, WALL_SIZE)
     return {"contributions": [{
         "id": item.id, "reference": item.reference, "kind": item.kind.label,

@@ -13,6 +13,7 @@ from app.extensions import db
 from app.press import files, services
 from app.press.forms import PressKitForm
 from app.press.models import PressKitFile
+from app.routing import database_id
 
 bp = staff_blueprint("manage_press", __name__)
 
@@ -45,7 +46,7 @@ def resend_invitations(step_id: int):
     step = db.session.get(Step, step_id) or abort(404)
     policy.require(current_user, "press.manage", step)
     follows = services.followers(step)
-    follow_id = request.form.get("follow_id", type=int)
+    follow_id = request.form.get("follow_id", type=database_id)
     if follow_id is not None:
         follows = [follow for follow in follows if follow.id == follow_id]
     if step.day is None:

@@ -10,10 +10,18 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Email, NumberRange, Optional, Regexp
+from wtforms.validators import Email, Optional, Regexp
 
 from app.campaigns.models import Step
-from app.forms import FrenchForm, Printable, choices, clean_text, max_length, required
+from app.forms import (
+    FrenchForm,
+    NumberRange,
+    Printable,
+    choices,
+    clean_text,
+    max_length,
+    required,
+)
 from app.registrations.categories import CATEGORIES, PROFESSIONAL_TYPES
 from app.registrations.models import RegistrationQuestion
 

@@ -134,10 +134,13 @@ def _deliver(queued: Iterable[mail.OutboundMail]) -> None:
 
 def _organisers_of(step: Step) -> list[User]:
     chain = [territory.id for territory in territory_chain(step.territory)]
-    return list(db.session.scalars(
-        sa.select(User).join(user_territory).where(
-            User.role == Role.ORGANISER, User.active.is_(True),
-            user_territory.c.territory_id.in_(chain)).distinct()))
+    # Ids in a subquery rather than SELECT DISTINCT on users: PostgreSQL cannot compare the
+    # account's JSON columns (that was a 500 as the step filled up).
+    assigned = sa.select(user_territory.c.user_id).where(
+        user_territory.c.territory_id.in_(chain))
+    return list(db.session.scalars(sa.select(User).where(
+        User.role == Role.ORGANISER, User.active.is_(True), User.id.in_(assigned))
+        .order_by(User.id)))
 
 
 def _record_seat_alerts(step: Step, counts: dict[str, int]) -> int | None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from wtforms import BooleanField, IntegerField, TextAreaField
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import Optional
 
-from app.forms import FrenchForm, Printable, clean_text, max_length
+from app.forms import FrenchForm, NumberRange, Printable, clean_text, max_length
 from app.registrations.categories import CATEGORIES
 
 
