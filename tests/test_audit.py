@@ -265,3 +265,14 @@ def test_csv_export_refuses_wrong_filters(client, admin):
     response = client.get("/gestion/journal.csv?du=hier")
     assert response.status_code == 400
     assert "Cette date n’est pas valide" in response.get_data(as_text=True)
+
+
+def test_entries_about_personal_data_in_general_show_no_object_number(client, admin):
+    from app.privacy.services import record_privacy_event
+
+    record_privacy_event("privacy.purge", "3 inscription(s) anonymisée(s)")
+    db.session.commit()
+    login_as(client, admin)
+    html = client.get("/gestion/journal").get_data(as_text=True)
+    assert "Données personnelles" in html and "3 inscription(s) anonymisée(s)" in html
+    assert "n° None" not in html
