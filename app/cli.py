@@ -104,10 +104,14 @@ def create_user_command(email: str, name: str, role: str, territories: tuple[str
     email = email.strip().lower()
     if db.session.scalar(sa.select(User).where(User.email == email)) is not None:
         raise click.ClickException(f"Un compte existe déjà pour {email}.")
-    if len(password) < 12:
-        raise click.ClickException("Le mot de passe doit compter au moins 12 caractères.")
+    from app.accounts.services import AccountError, check_password_strength
+
     user = User(email=email, name=name, role=Role(role),
                 territories=_territories_from_codes(territories))
+    try:  # the same rules as the password form
+        check_password_strength(user, password)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
     user.set_password(password)
     db.session.add(user)
     db.session.commit()

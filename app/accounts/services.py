@@ -175,8 +175,9 @@ def check_password_strength(user: User, password: str) -> None:
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
         raise AccountError(f"Le mot de passe doit compter au moins {minimum} caractères.")
-    lowered = password.lower()
-    if user.email.split("@")[0] in lowered or lowered in user.email:
+    lowered, local_part = password.lower(), user.email.split("@")[0]
+    # A short local part (« a@… ») is too common a string to forbid.
+    if (len(local_part) >= 4 and local_part in lowered) or lowered in user.email:
         raise AccountError("Le mot de passe ne doit pas reprendre votre adresse électronique.")
     if len(set(password)) < 5:
         raise AccountError("Le mot de passe est trop répétitif : variez les caractères.")
