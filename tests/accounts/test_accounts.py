@@ -130,6 +130,9 @@ def test_password_rules_are_explained(app, client, smtp, admin, territories):
     html = post_form(other, link, {"password": "aaaaaaaaaaaaaaaa", "confirm": "aaaaaaaaaaaaaaaa"}
                      ).get_data(as_text=True)
     assert "trop répétitif" in html
+    mine = "Nouvelle.Orga-2026"
+    html = post_form(other, link, {"password": mine, "confirm": mine}).get_data(as_text=True)
+    assert "ne doit pas reprendre votre adresse électronique" in html
 
 
 # --- Password reset -----------------------------------------------------------------------
