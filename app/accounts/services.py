@@ -66,19 +66,25 @@ def count_failure(user: User) -> None:
         user.locked_until = now() + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
         audit.record("user.locked", user, f"Compte verrouillé après "
                      f"{config['LOGIN_MAX_FAILURES']} échecs de connexion", user=user)
-        outgoing = mail.queue(mail.compose(
-            user.email, "Votre compte est temporairement verrouillé",
-            f"Bonjour {user.name},\n\n"
-            f"{config['LOGIN_MAX_FAILURES']} tentatives de connexion à votre compte ont échoué : "
-            f"il est verrouillé pendant {config['LOGIN_LOCK_MINUTES']} minutes.\n\n"
-            "Si c’était vous, patientez ou choisissez un nouveau mot de passe :\n"
-            f"{absolute_url('accounts.forgot_password')}\n\n"
-            "Si ce n’était pas vous, quelqu’un essaie peut-être d’accéder à votre compte : "
-            "prévenez un administrateur.\n"), "account_locked", ("user_account", user.id))
-        db.session.commit()
-        mail.send_pending([outgoing.id])
+        _mail_now(user, "account_locked", "Votre compte est temporairement verrouillé",
+                  f"Bonjour {user.name},\n\n"
+                  f"{config['LOGIN_MAX_FAILURES']} tentatives de connexion à votre compte ont "
+                  f"échoué : il est verrouillé pendant {config['LOGIN_LOCK_MINUTES']} minutes."
+                  "\n\nSi c’était vous, patientez ou choisissez un nouveau mot de passe :\n"
+                  f"{absolute_url('accounts.forgot_password')}\n\n"
+                  "Si ce n’était pas vous, quelqu’un essaie peut-être d’accéder à votre compte : "
+                  "prévenez un administrateur.\n")
         return
     db.session.commit()
+
+
+def _mail_now(user: User, purpose: str, subject: str, text: str) -> None:
+    """Queue a mail to the account's owner, commit (with whatever the caller changed), and try
+    to deliver it at once; a mail server that is down leaves it for ``flask send-mail``."""
+    outgoing = mail.queue(mail.compose(user.email, subject, text), purpose,
+                          ("user_account", user.id))
+    db.session.commit()
+    mail.send_pending([outgoing.id])
 
 
 def record_login(user: User) -> None:
@@ -119,10 +125,7 @@ def _send_link(user: User, kind: tokens.LinkKind, by: User | None) -> None:
                 f"{config['PASSWORD_RESET_MINUTES']} minutes, une seule fois) :\n{link}\n\n"
                 "Si vous n’êtes pas à l’origine de cette demande, ignorez ce message : votre "
                 "mot de passe actuel reste valable.\n")
-    outgoing = mail.queue(mail.compose(user.email, subject, text), f"account_{kind.value}",
-                          ("user_account", user.id))
-    db.session.commit()
-    mail.send_pending([outgoing.id])
+    _mail_now(user, f"account_{kind.value}", subject, text)
 
 
 def invite(email: str, name: str, role: Role, territories: list[Territory], by: User) -> User:

@@ -134,8 +134,8 @@ def _deliver(queued: Iterable[mail.OutboundMail]) -> None:
 
 def _organisers_of(step: Step) -> list[User]:
     chain = [territory.id for territory in territory_chain(step.territory)]
-    # Ids in a subquery rather than SELECT DISTINCT on users: PostgreSQL cannot compare the
-    # account's JSON columns (that was a 500 as the step filled up).
+    # Ids in a subquery: an organiser holding several territories of the chain comes once,
+    # without a SELECT DISTINCT over every column of the account.
     assigned = sa.select(user_territory.c.user_id).where(
         user_territory.c.territory_id.in_(chain))
     return list(db.session.scalars(sa.select(User).where(
