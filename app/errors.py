@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
+from app.form_recovery import replay_form
 
 MESSAGES = {
     400: ("Requête incorrecte", "La demande n’a pas pu être comprise."),
@@ -57,8 +58,12 @@ def _refuse_nul_characters() -> None:
 def init_error_handlers(app: Flask) -> None:
     app.before_request(_refuse_nul_characters)
     @app.errorhandler(CSRFError)
-    def _csrf(_error: CSRFError):
-        return render_error(400, "Le formulaire a expiré ou n’est pas valide. Rechargez la page et "
+    def _csrf(error: CSRFError):
+        # A form page comes back filled in (form_recovery); a bare button explains itself.
+        replayed = replay_form(error.description)
+        if replayed is not None:
+            return replayed
+        return render_error(400, "La page a expiré : revenez en arrière, rechargez la page et "
                             "recommencez.")
 
     @app.errorhandler(HTTPException)

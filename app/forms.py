@@ -5,10 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask_wtf import FlaskForm
-from wtforms import Field, validators
+from wtforms import EmailField, Field, validators
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
+from app.form_recovery import token_expired
+
+EXPIRED_PAGE = "La page a expiré : vérifiez puis renvoyez le formulaire."
 INVISIBLE_CHARACTERS = ("Ce champ contient des caractères invisibles non autorisés : retapez-le "
                         "sans copier-coller de caractères spéciaux.")
 
@@ -24,6 +34,11 @@ class FrenchForm(FlaskForm):
         Printable: no NUL character, which PostgreSQL cannot store (a 500, found by
         hypothesis); the form comes back with the message instead."""
         valid = super().validate(extra_validators)
+        if "csrf_token" in self._fields and (self.csrf_token.errors or token_expired()):
+            # Never act on a replayed POST (form_recovery), even if the token itself was fine
+            # and another check (the referrer) refused it; one French message, not Flask-WTF's.
+            self.csrf_token.errors = [EXPIRED_PAGE]
+            valid = False
         for field in self:
             if isinstance(field.data, str) and "\x00" in field.data and not field.errors:
                 field.errors.append(INVISIBLE_CHARACTERS)
@@ -34,6 +49,21 @@ class FrenchForm(FlaskForm):
         """The submitted values, without CSRF token and buttons."""
         return {name: field.data for name, field in self._fields.items()
                 if name != "csrf_token" and field.type not in ("SubmitField",)}
+
+
+EMAIL_INVALID = "Indiquez une adresse électronique valide, par exemple nom@domaine.fr."
+
+
+def email_field(label: str = "Adresse électronique", *,
+                missing: str | None = "Indiquez votre adresse électronique.",
+                **render_kw: str) -> EmailField:
+    """The one rule for an address typed in any form (registration, press, contribution,
+    sign-in, password reset…): ``missing`` is the message when it is left empty, or None when
+    the field is optional. Deliverability is not checked: no DNS look-up in a request."""
+    presence = required(missing) if missing else Optional()
+    return EmailField(label, filters=[clean_text], render_kw=render_kw or None, validators=[
+        presence, max_length(254, "L’adresse"), Printable(),
+        Email(message=EMAIL_INVALID, check_deliverability=False)])
 
 
 def choices(pairs: list[tuple[object, str]]) -> list[SelectChoice]:

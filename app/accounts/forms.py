@@ -1,21 +1,23 @@
 """Forms of staff accounts: sign-in, second factor, passwords, invitations."""
 
-from wtforms import EmailField, PasswordField, RadioField, SelectMultipleField, StringField, widgets
-from wtforms.validators import Email, EqualTo, ValidationError
+from wtforms import PasswordField, RadioField, SelectMultipleField, StringField, widgets
+from wtforms.validators import EqualTo, ValidationError
 
 from app.accounts import second_factor
 from app.accounts.models import Role
-from app.forms import FrenchForm, Printable, choices, clean_text, max_length, required
-
-
-def _email_field(label: str = "Adresse électronique") -> EmailField:
-    return EmailField(label, filters=[clean_text], render_kw={"autocomplete": "username"},
-                      validators=[required("Indiquez votre adresse électronique."),
-                                  max_length(254, "L’adresse"), Printable()])
+from app.forms import (
+    FrenchForm,
+    Printable,
+    choices,
+    clean_text,
+    email_field,
+    max_length,
+    required,
+)
 
 
 class LoginForm(FrenchForm):
-    email = _email_field()
+    email = email_field(autocomplete="username")
     password = PasswordField("Mot de passe", render_kw={"autocomplete": "current-password"},
                              validators=[required("Indiquez votre mot de passe."),
                                          max_length(200, "Le mot de passe")])
@@ -42,7 +44,7 @@ class LoginCodeForm(CodeForm):
 
 
 class ForgotPasswordForm(FrenchForm):
-    email = _email_field()
+    email = email_field(autocomplete="username")
 
 
 class NewPasswordForm(FrenchForm):
@@ -81,10 +83,6 @@ class AccountForm(FrenchForm):
 
 
 class InvitationForm(AccountForm):
-    email = EmailField("Adresse électronique", filters=[clean_text],
-                       validators=[required("Indiquez l’adresse électronique de la personne."),
-                                   max_length(254, "L’adresse"),
-                                   Email("Indiquez une adresse électronique valide, par exemple "
-                                         "nom@domaine.fr.", check_deliverability=False)])
+    email = email_field(missing="Indiquez l’adresse électronique de la personne.")
 
     field_order = ("email", "name", "role", "territories")

@@ -15,6 +15,7 @@ from app.accounts.models import User
 from app.accounts.sessions import open_session
 from app.errors import abort_with
 from app.extensions import db
+from app.form_recovery import keeps_form_on_expired_token
 from app.ratelimits import per_ip
 
 bp = Blueprint("accounts", __name__)
@@ -53,6 +54,7 @@ def _finish_login(user: User, next_url: str | None):
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
+@keeps_form_on_expired_token
 @per_ip("LOGIN_LIMIT_PER_IP")
 def login():
     if current_user.is_authenticated:
@@ -118,6 +120,7 @@ def logout():
 
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
+@keeps_form_on_expired_token
 @per_ip("PASSWORD_RESET_LIMIT_PER_IP")
 def forgot_password():
     form = ForgotPasswordForm()

@@ -45,12 +45,64 @@ def browser():
         browser.close()
 
 
+# The two widths every primary action is clicked at: a laptop and a phone.
+VIEWPORTS = {"bureau": {"width": 1280, "height": 900}, "mobile": {"width": 390, "height": 844}}
+# A click waits this long for its element to be visible, stable and not covered; a covered
+# element fails the test after it instead of Playwright's default 30 s.
+CLICK_TIMEOUT_MS = 10_000
+
+
+def _new_page(browser, viewport: dict):
+    context = browser.new_context(locale="fr-FR", viewport=viewport)
+    return context, context.new_page()
+
+
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+    context, page = _new_page(browser, VIEWPORTS["bureau"])
     yield page
     context.close()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def sized_page(browser, request):
+    """The same test at 1280×900 and at 390×844; ``page.viewport_name`` says which."""
+    context, page = _new_page(browser, VIEWPORTS[request.param])
+    page.viewport_name = request.param
+    yield page
+    context.close()
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return (a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
+            and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"])
+
+
+def assert_clear_of_footer(page, locator) -> None:
+    """The element's box does not run into the page footer's (the step page's side column
+    once spilled under it): what a person must click lies in the page, not under its end."""
+    locator.scroll_into_view_if_needed(timeout=CLICK_TIMEOUT_MS)
+    box = locator.bounding_box()
+    footer = page.locator("footer.fr-footer")
+    inside_footer = locator.evaluate("el => !!el.closest('footer')")
+    if box is None or footer.count() == 0 or inside_footer:
+        assert box is not None, "élément sans boîte (invisible)"
+        return
+    footer_box = footer.bounding_box()
+    assert not _overlap(box, footer_box), f"{box} chevauche le pied de page {footer_box}"
+
+
+def click(page, locator) -> None:
+    """Click as a person does: the element is scrolled to, must not overlap the footer, and
+    must receive the click itself (Playwright refuses an element that another one covers:
+    the click then times out and the test fails)."""
+    assert_clear_of_footer(page, locator)
+    locator.click(timeout=CLICK_TIMEOUT_MS)
+
+
+def click_text(page, role: str, name: str, exact: bool = False) -> None:
+    """Click the link or button a person sees as ``name``."""
+    click(page, page.get_by_role(role, name=name, exact=exact).first)
 
 
 def run_axe(page) -> list[dict]:
