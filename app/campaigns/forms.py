@@ -92,6 +92,8 @@ class StepForm(ScheduleForm):
         validators=[RequiredWhen(_is_online, "Indiquez le lien de la réunion en ligne."),
                     Optional(), max_length(500, "Le lien"),
                     URL(require_tld=False, message="Indiquez une adresse web complète (https://…).")])
+    access_info = TextAreaField("Comment venir", filters=[clean_text],
+                                validators=[max_length(1000, "Le texte « Comment venir »")])
     capacity = IntegerField(
         "Nombre de places", validators=[Optional(), NumberRange(
             min=1, max=100_000, message="Indiquez un nombre de places entre 1 et 100 000.")])
@@ -117,7 +119,9 @@ class CopyStepForm(ScheduleForm):
 
 
 class CancelStepForm(FrenchForm):
-    reason = TextAreaField("Motif de l’annulation (facultatif)", filters=[clean_text],
+    # Shown on the public step page, and kept in the audit log.
+    reason = TextAreaField("Motif de l’annulation (facultatif, affiché sur la page publique)",
+                           filters=[clean_text],
                            validators=[max_length(1000, "Le motif")])
 
 

@@ -6,6 +6,7 @@ import enum
 import uuid
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -45,6 +46,25 @@ class Campaign(db.Model):
     challenges: Mapped[list[Challenge]] = relationship(
         back_populates="campaign", order_by="Challenge.position", cascade="all, delete-orphan")
     steps: Mapped[list[Step]] = relationship(back_populates="campaign")
+
+    def has_ended(self, today: date) -> bool:
+        """Its end date (failing that, the syntheses' deadline) is past."""
+        end = self.ends_on or self.synthesis_deadline
+        return end is not None and end < today
+
+    def steps_to_come(self, today: date) -> list[Step]:
+        """Published steps still ahead: dated today or later, or « date à venir » while the
+        démarche has not ended (a 2010 step never dated is no longer to come)."""
+        ended = self.has_ended(today)
+        return [step for step in self.steps if step.status is StepStatus.PUBLISHED
+                and (step.day >= today if step.day is not None else not ended)]
+
+    def is_over(self, today: date) -> bool:
+        """Over: no step to come, and its end date is past or its public steps were all held
+        or cancelled (a démarche still being prepared, with no public step, is not over)."""
+        if self.steps_to_come(today):
+            return False
+        return self.has_ended(today) or any(step.is_public for step in self.steps)
 
     def __repr__(self) -> str:
         return f"<Campaign {self.slug}>"
@@ -142,6 +162,8 @@ class Step(db.Model):
     format: Mapped[StepFormat] = mapped_column(enum_column(StepFormat),
                                                default=StepFormat.IN_PERSON)
     meeting_url: Mapped[str] = mapped_column(sa.String(500), default="")
+    # « Comment venir »: transport, parking, entrance, accessibility, as the organiser writes it.
+    access_info: Mapped[str] = mapped_column(sa.Text, default="")
     # Registration rules: manual approval, seats reserved per category {"usagers": 40},
     # and the fill thresholds (50, 80, 100 %) organisers were already told about.
     requires_approval: Mapped[bool] = mapped_column(default=False)
@@ -151,6 +173,9 @@ class Step(db.Model):
     uid: Mapped[str] = mapped_column(sa.String(64), unique=True,
                                      default=lambda: str(uuid.uuid4()))
     sequence: Mapped[int] = mapped_column(default=0)
+    # Set by cancel_step and shown on the public page: why and when the step was called off.
+    cancellation_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
@@ -212,6 +237,14 @@ class Step(db.Model):
     @property
     def place(self) -> str:
         return ", ".join(part for part in (self.venue, self.address, self.city) if part)
+
+    @property
+    def map_url(self) -> str | None:
+        """A plain link to the place on OpenStreetMap (no tiles nor script on our pages), for a
+        step held somewhere more precise than a city; None for an online-only step."""
+        if self.format is StepFormat.ONLINE or not (self.venue or self.address):
+            return None
+        return "https://www.openstreetmap.org/search?" + urlencode({"query": self.place})
 
     def __repr__(self) -> str:
         return f"<Step {self.id} {self.title!r}>"

@@ -74,10 +74,11 @@ def calendar(filters: CalendarFilters, today: date) -> CalendarView:
 
 
 def public_step(step_id: int) -> Step | None:
-    """A step with everything its page shows (territory, campaign, questions, programme)."""
+    """A step with everything its page shows (territory, campaign, questions, programme,
+    report)."""
     return db.session.scalar(
         sa.select(Step).where(Step.id == step_id).options(
-            joinedload(Step.territory), joinedload(Step.campaign)
+            joinedload(Step.territory), joinedload(Step.report), joinedload(Step.campaign)
             .selectinload(Campaign.challenges),
             selectinload(Step.agenda_items).joinedload(AgendaItem.challenge)))
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 
 from app import clock, policy
 from app.calendar.links import feed_links, step_links
 from app.campaigns import queries
-from app.campaigns.models import CALENDAR_STATES
+from app.campaigns.models import CALENDAR_STATES, Step
+from app.contributions import queries as contribution_queries
+from app.contributions.models import Contribution
 from app.press.services import kit_files
 from app.registrations import seats
 from app.registrations import services as registration_services
@@ -57,7 +59,9 @@ def campaign_page(slug: str):
     return render_template("campaigns/campaign.html", campaign=campaign,
                            feed=feed_links("calendar.campaign_feed", campaign.title, slug=slug),
                            counts=queries.campaign_step_counts(campaign, today),
-                           upcoming=queries.upcoming_steps(campaign, today))
+                           upcoming=queries.upcoming_steps(campaign, today),
+                           question_counts=contribution_queries.published_count_by_challenge(
+                               campaign))
 
 
 @bp.get("/etapes/<int:step_id>")
@@ -66,7 +70,33 @@ def step_page(step_id: int):
     # Drafts are visible to those who may edit them (preview), and to nobody else.
     if step is None or (not step.is_public and not policy.can(current_user, "step.edit", step)):
         abort(404)
-    return render_template("campaigns/step.html", step=step, state=step.public_state(clock.today()),
-                           links=step_links(step), kit=kit_files(step=step),
-                           registration_open=registration_services.closed_reason(step) is None,
-                           seats_left=seats.seats_left(step, seats.confirmed_counts(step.id)))
+    state = step.public_state(clock.today())
+    return render_template("campaigns/step.html", step=step, state=state,
+                           kit=kit_files(step=step), contributions=_latest_contributions(step),
+                           **_step_actions(step, state))
+
+
+# How many of a step's latest contributions its page shows (the list has them all).
+STEP_PAGE_CONTRIBUTIONS = 3
+
+
+def _step_actions(step: Step, state: str) -> dict:
+    """What a visitor can still do for the step: register, add it to a calendar. Nothing once
+    it is held or cancelled (and no query spent on seats then)."""
+    if state not in ("upcoming", "unscheduled"):
+        return {"links": None, "registration_open": False, "closed_reason": None,
+                "seats_left": None}
+    closed_reason = registration_services.closed_reason(step)
+    return {"links": step_links(step) if state == "upcoming" else None,
+            "registration_open": closed_reason is None, "closed_reason": closed_reason,
+            "seats_left": seats.seats_left(step, seats.confirmed_counts(step.id))}
+
+
+def _latest_contributions(step: Step) -> list[tuple[Contribution, str]]:
+    """The step's latest published contributions, newest first, each with its link: its own
+    page where the app has one, else its card in the step's list."""
+    latest = reversed(contribution_queries.latest_for_step(step, STEP_PAGE_CONTRIBUTIONS))
+    if "contributions.detail" in current_app.view_functions:
+        return [(c, url_for("contributions.detail", reference=c.reference)) for c in latest]
+    listing = url_for("contributions.browse", slug=step.campaign.slug, etape=step.id)
+    return [(c, f"{listing}#c{c.id}") for c in latest]

@@ -19,6 +19,7 @@ from app.campaigns.models import (
     StepStatus,
 )
 from app.campaigns.signals import step_calendar_changed, step_capacity_changed
+from app.clock import now
 from app.extensions import db
 from app.territories.models import Territory
 
@@ -26,7 +27,7 @@ from app.territories.models import Territory
 EDITABLE_FIELDS = ("campaign_id", "territory_id", "title", "city", "venue", "address", "day",
                    "start_time", "end_time", "capacity", "registration_opens_at",
                    "registration_closes_at", "press_point_time", "description", "format",
-                   "meeting_url")
+                   "meeting_url", "access_info")
 SCHEDULE_FIELDS = ("day", "start_time", "end_time")
 
 
@@ -112,11 +113,14 @@ def publish_step(step: Step, user: User | None) -> None:
 
 
 def cancel_step(step: Step, user: User | None, reason: str = "") -> None:
-    """Cancel a step; it stays listed (and in calendars) as cancelled."""
+    """Cancel a step; it stays listed (and in calendars) as cancelled, and its page tells the
+    public ``reason`` and when it was cancelled."""
     if step.status is StepStatus.CANCELLED:
         raise StepStateError("Cette étape est déjà annulée.")
     old = step.status
     step.status = StepStatus.CANCELLED
+    step.cancellation_reason = reason
+    step.cancelled_at = now()
     _bump_sequence_if_needed(step, {"status": (old, step.status)})
     summary = f"Annulation de l’étape « {step.title} »" + (f" : {reason}" if reason else "")
     audit.record("step.cancel", step, summary, {"status": (old, step.status)}, user=user)

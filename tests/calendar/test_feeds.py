@@ -133,7 +133,8 @@ def test_a_cached_feed_is_served_without_building_it_again(client, campaign_step
     app.extensions["calendar_cache"].max_age = 0
 
 
-def test_pages_offer_add_to_calendar_and_subscription_links(client, campaign_steps):
+def test_pages_offer_add_to_calendar_and_subscription_links(app, client, campaign_steps):
+    app.config["CONCERTO_NOW"] = "2022-11-03T12:00"  # before the step: a held one offers none
     step = campaign_steps["timed"]
     html = client.get(f"/etapes/{step.id}").get_data(as_text=True)
     assert f'href="http://localhost/etapes/{step.id}.ics"' in html
