@@ -98,6 +98,12 @@ ROUTES: dict[str, Route] = {
     "/donnees-personnelles": get("/donnees-personnelles", PUBLIC),
     "/donnees-effacees": get("/donnees-effacees", PUBLIC),
     "/healthz": get("/healthz", PUBLIC),
+    "/readyz": get("/readyz", PUBLIC),
+    # Served by network or token (tests/operations), not by role: the test client's address is
+    # 127.0.0.1, which outside production is an allowed network.
+    "/metrics": get("/metrics", PUBLIC),
+    "/favicon.ico": get("/favicon.ico", PUBLIC),
+    "/participer": get("/participer", PUBLIC),
     "/static/<path:filename>": get("/static/css/concerto.css", PUBLIC),
     "/calendrier": get("/calendrier", PUBLIC),
     "/calendrier.ics": get("/calendrier.ics", PUBLIC),
@@ -114,6 +120,7 @@ ROUTES: dict[str, Route] = {
     "/c/<int:step_id>/<int:workshop_id>": get("/c/{aveyron_step}/{workshop}", PUBLIC),
     "/demarches/<slug>/contributions": get("/demarches/cnr/contributions", PUBLIC),
     "/demarches/<slug>/contribuer": both("/demarches/cnr/contribuer", PUBLIC),
+    "/contributions/<reference>": get("/contributions/C-{aveyron_contribution:06d}", PUBLIC),
     "/contributions/<int:contribution_id>/signaler": post(
         "/contributions/{aveyron_contribution}/signaler", PUBLIC),
     "/contributions/<int:contribution_id>/soutenir": post(
@@ -161,6 +168,9 @@ ROUTES: dict[str, Route] = {
        for path in ("/etapes/<int:step_id>.ics", "/etapes/<int:step_id>/mur",
                     "/etapes/<int:step_id>/mur.json", "/c/<int:step_id>",
                     "/etapes/<int:step_id>/inscription", "/api/v1/etapes/<int:step_id>")},
+    # A contribution awaiting moderation has no public page, for anyone (staff included).
+    "(en attente) /contributions/<reference>": get(
+        "/contributions/C-{pending_contribution:06d}", HIDDEN_TO_ALL),
     # The Lot's draft and the region's synthesis: the other side of the territory checks.
     "(Lot) /gestion/etapes/<int:step_id>/modifier": get("/gestion/etapes/{lot_draft}/modifier",
                                                         LOT_ORGANISERS),

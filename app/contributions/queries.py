@@ -88,6 +88,42 @@ def _after_cursor(query: sa.Select, filters: ContributionFilters) -> sa.Select:
     return query
 
 
+def is_public(contribution: Contribution) -> bool:
+    """Python twin of the public condition of ``published``: keep both in step."""
+    return (contribution.status is ContributionStatus.PUBLISHED
+            and not contribution.hidden_by_reports)
+
+
+def public_page(contribution_id: int) -> Contribution | None:
+    """The contribution of a public page, with its tags loaded; None when the public may not
+    read it (pending, refused, merged, hidden after reports)."""
+    contribution = db.session.scalar(
+        sa.select(Contribution).where(Contribution.id == contribution_id)
+        .options(joinedload(Contribution.territory), joinedload(Contribution.challenge),
+                 joinedload(Contribution.step), joinedload(Contribution.campaign)))
+    return contribution if contribution is not None and is_public(contribution) else None
+
+
+def merged_target(contribution_id: int) -> Contribution | None:
+    """The public contribution a duplicate was merged into (its supports went there), if any."""
+    duplicate = db.session.get(Contribution, contribution_id)
+    if duplicate is None or duplicate.merged_into is None:
+        return None
+    return duplicate.merged_into if is_public(duplicate.merged_into) else None
+
+
+def published_count_by_challenge(campaign: Campaign) -> dict[int, int]:
+    """How many published contributions each question of the campaign has (one query)."""
+    rows = db.session.execute(
+        sa.select(Contribution.challenge_id, sa.func.count())
+        .where(Contribution.campaign_id == campaign.id,
+               Contribution.status == ContributionStatus.PUBLISHED,
+               Contribution.hidden_by_reports.is_(False),
+               Contribution.challenge_id.is_not(None))
+        .group_by(Contribution.challenge_id))
+    return {challenge_id: count for challenge_id, count in rows}  # noqa: C416 (Rows, not pairs)
+
+
 def pending_for(territory_ids: set[int] | None) -> list[Contribution]:
     """Contributions awaiting moderation, or hidden by reports, oldest first (all territories
     if None)."""
@@ -139,3 +175,36 @@ def for_moderators(territory_ids: set[int] | None, search: str, status: str,
     if condition is not None:
         query = query.where(condition)
     return list(db.session.scalars(query).unique())
+
+
+# At most this many published proposals are compared with one being typed: the most supported
+# and the newest, enough for a large campaign's question while keeping a submission fast.
+SIMILAR_CANDIDATES = 2000
+
+
+def proposals_to_compare(campaign: Campaign, challenge_id: int | None,
+                         limit: int = SIMILAR_CANDIDATES) -> list[sa.Row]:
+    """(id, title, body) of the published proposals a new one may repeat: of the campaign,
+    visible, not merged into another, of the same question when one is chosen; the most
+    supported first, then the newest."""
+    query = (sa.select(Contribution.id, Contribution.title, Contribution.body)
+             .where(Contribution.campaign_id == campaign.id,
+                    Contribution.kind == ContributionKind.PROPOSAL,
+                    Contribution.status == ContributionStatus.PUBLISHED,
+                    Contribution.hidden_by_reports.is_(False),
+                    Contribution.merged_into_id.is_(None))
+             .order_by(Contribution.support_count.desc(), Contribution.id.desc())
+             .limit(limit))
+    if challenge_id:
+        query = query.where(Contribution.challenge_id == challenge_id)
+    return list(db.session.execute(query))
+
+
+def by_ids(ids: list[int]) -> list[Contribution]:
+    """The contributions of these ids, in the order given, with their département and
+    question."""
+    rows = db.session.scalars(sa.select(Contribution).where(Contribution.id.in_(ids))
+                              .options(joinedload(Contribution.territory),
+                                       joinedload(Contribution.challenge))).unique()
+    found = {row.id: row for row in rows}
+    return [found[i] for i in ids if i in found]

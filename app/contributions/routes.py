@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+import re
 import uuid
+from collections.abc import Mapping
+from urllib.parse import parse_qsl, urlsplit
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from app.accounts.routes import safe_next
 from app.campaigns.models import AgendaItem, AgendaKind, Campaign, Step, StepStatus
 from app.campaigns.queries import campaign_with_challenges
-from app.contributions import queries, services
+from app.contributions import queries, services, similarity
 from app.contributions.forms import ContributionForm
 from app.contributions.models import AGE_RANGES, AnswerState, Contribution, ContributionKind
 from app.extensions import db
+from app.form_recovery import keeps_form_on_expired_token
 from app.forms import choices, plain_text
 from app.ratelimits import per_email, per_ip
 from app.registrations import tokens
@@ -23,6 +39,7 @@ from app.registrations.models import Registration
 from app.registrations.services import by_uuid as registration_by_uuid
 from app.routing import database_id
 from app.territories.queries import departements
+from app.urls import absolute_url
 
 bp = Blueprint("contributions", __name__)
 
@@ -118,6 +135,7 @@ def short_link(step_id: int, workshop_id: int | None = None):
 
 
 @bp.route("/demarches/<slug>/contribuer", methods=["GET", "POST"])
+@keeps_form_on_expired_token
 @per_ip("CONTRIBUTION_LIMIT_PER_IP")
 @per_email("CONTRIBUTION_LIMIT_PER_EMAIL")
 def submit(slug: str):
@@ -127,29 +145,68 @@ def submit(slug: str):
         return render_template("contributions/closed.html", campaign=campaign), 403
     form = ContributionForm(data=None if request.method == "POST" else _prefill(campaign))
     workshops = _fill_choices(form, campaign)
+    look_alikes: list[Contribution] = []
     if form.validate_on_submit() and _workshop_fits(form, workshops):
         if form.website.data:  # the honeypot: a robot filled what people never see
             abort(400)
-        values = {name: form[name].data for name in (
-            "title", "body", "territory_id", "challenge_id", "pseudonym", "age_range",
-            "category", "email", "submission_key")}
-        values["kind"] = ContributionKind(form.kind.data)
-        values["step_id"] = form.step_id.data or None
-        values["workshop_id"] = form.workshop_id.data or None
-        values["submission_key"] = values["submission_key"] or None
-        try:
-            contribution = services.submit(campaign, values)
-        except IntegrityError:  # the same form sent twice (double click)
-            db.session.rollback()
-            contribution = db.session.scalar(sa.select(Contribution).where(
-                Contribution.submission_key == values["submission_key"]))
-        flash("Merci ! Votre contribution est enregistrée"
-              + (" ; elle sera publiée après relecture." if contribution.published_at is None
-                 else " et publiée."), "success")
-        return redirect(url_for("contributions.browse", slug=slug))
+        look_alikes = _look_alikes(campaign, form)
+        if not look_alikes:
+            return _save(campaign, form)
+        # Nothing saved: the same form comes back, filled, above it what already exists.
+        form.seen_similar.data = ",".join(
+            str(i) for i in sorted(form.seen_ids() | {c.id for c in look_alikes}))
     return render_template("contributions/submit.html", campaign=campaign, form=form,
                            registration_token=request.values.get("inscription", "")
-                           if registration else "")
+                           if registration else "", look_alikes=look_alikes,
+                           supported=set(session.get("supported", [])),
+                           # The contribution page, once that endpoint exists.
+                           linked="contributions.detail" in current_app.view_functions)
+
+
+def _look_alikes(campaign: Campaign, form: ContributionForm) -> list[Contribution]:
+    """The published proposals like the one being sent, when the person has not seen them
+    yet: a proposal stops once to offer supporting one instead. Never for a testimony (each
+    one's own story counts), nor after « Envoyer quand même ma proposition »."""
+    if form.kind.data != ContributionKind.PROPOSAL.value or form.confirm_distinct.data:
+        return []
+    if form.submission_key.data and db.session.scalar(sa.select(Contribution.id).where(
+            Contribution.submission_key == form.submission_key.data)) is not None:
+        return []  # already saved: a double click, whose first click published it
+    found = similarity.published_look_alikes(campaign, form.challenge_id.data,
+                                             form.title.data or "", form.body.data)
+    seen = form.seen_ids()
+    return found if any(c.id not in seen for c in found) else []
+
+
+def _save(campaign: Campaign, form: ContributionForm) -> Response:
+    values = {name: form[name].data for name in (
+        "title", "body", "territory_id", "challenge_id", "pseudonym", "age_range",
+        "category", "email", "submission_key")}
+    values["kind"] = ContributionKind(form.kind.data)
+    values["step_id"] = form.step_id.data or None
+    values["workshop_id"] = form.workshop_id.data or None
+    values["submission_key"] = values["submission_key"] or None
+    try:
+        contribution = services.submit(campaign, values)
+    except IntegrityError:  # the same form sent twice (double click)
+        db.session.rollback()
+        contribution = db.session.scalar(sa.select(Contribution).where(
+            Contribution.submission_key == values["submission_key"]))
+    flash("Merci ! Votre contribution est enregistrée"
+          + (" ; elle sera publiée après relecture." if contribution.published_at is None
+             else " et publiée."), "success")
+    return redirect(url_for("contributions.browse", slug=campaign.slug))
+
+
+# The list's own query arguments: what a « Soutenir » or « Signaler » brings back.
+LIST_ARGS = ("q", "departement", "question", "type", "etape", "categorie", "reponse", "tri",
+             "avant")
+
+
+def _list_url(slug: str, args: Mapping[str, str], **values: str) -> str:
+    """The list of contributions with the filters of ``args`` (only those the list reads)."""
+    kept = {name: args[name] for name in LIST_ARGS if args.get(name)}
+    return url_for(".browse", slug=slug, **kept, **values)
 
 
 @bp.get("/demarches/<slug>/contributions")
@@ -169,12 +226,57 @@ def browse(slug: str):
                            departements=departements(), kinds=ContributionKind,
                            categories=CATEGORIES, ages=AGE_RANGES, answer_states=list(AnswerState),
                            steps=_public_steps(campaign),
-                           supported=set(session.get("supported", [])))
+                           supported=set(session.get("supported", [])),
+                           return_to=_list_url(slug, args))
+
+
+REFERENCE = re.compile(r"[Cc]-([0-9]{1,10})")
+
+
+@bp.get("/contributions/<reference>")
+def detail(reference: str):
+    """A contribution's own page (C-000123), to read, support and share by its link."""
+    match = REFERENCE.fullmatch(reference)
+    try:
+        contribution_id = database_id(match.group(1)) if match else 0
+    except ValueError:
+        contribution_id = 0
+    contribution = queries.public_page(contribution_id) if contribution_id else None
+    if contribution is None:
+        # A duplicate merged into another: its link (perhaps already shared) leads there.
+        target = queries.merged_target(contribution_id) if contribution_id else None
+        if target is None:
+            abort(404)
+        return redirect(url_for(".detail", reference=target.reference), 301)
+    if reference != contribution.reference:  # C-123 or c-000123: one address per page
+        return redirect(url_for(".detail", reference=contribution.reference), 301)
+    return render_template(
+        "contributions/detail.html", contribution=contribution,
+        campaign=contribution.campaign, supported=set(session.get("supported", [])),
+        share_url=absolute_url("contributions.detail", reference=contribution.reference),
+        return_to=url_for(".detail", reference=contribution.reference))
 
 
 def _visitor_key() -> str:
     """A random key in the visitor's signed session: one support, one report per person."""
     return session.setdefault("supporter", uuid.uuid4().hex)
+
+
+def _back_to(contribution: Contribution) -> str:
+    """Where a support or a report brings the visitor back: the contribution's page, or the
+    list with the same filters and page, scrolled to the contribution. « retour » comes from
+    the form: anything but those two pages of this site (another host, another path) gives
+    the campaign's list, never an open redirect."""
+    slug = contribution.campaign.slug
+    try:
+        target = urlsplit(safe_next(request.form.get("retour", "")[:2000]) or "")
+    except ValueError:  # not even a URL (« //[ »: an unclosed IPv6 host)
+        target = urlsplit("")
+    if target.path == url_for(".detail", reference=contribution.reference) \
+            and queries.is_public(contribution):
+        return target.path
+    args = dict(parse_qsl(target.query)) if target.path == url_for(".browse", slug=slug) else {}
+    return _list_url(slug, args, _anchor=f"c{contribution.id}")
 
 
 @bp.post("/contributions/<int:contribution_id>/signaler")
@@ -190,7 +292,7 @@ def report(contribution_id: int):
     else:
         flash("Merci : votre signalement sera examiné par les modérateurs." if added
               else "Vous avez déjà signalé cette contribution.", "info")
-    return redirect(url_for("contributions.browse", slug=contribution.campaign.slug))
+    return redirect(_back_to(contribution))
 
 
 @bp.post("/contributions/<int:contribution_id>/soutenir")
@@ -208,8 +310,7 @@ def support(contribution_id: int):
         session["supported"] = [*session.get("supported", []), contribution.id][-200:]
         flash("Merci pour votre soutien." if added else "Vous soutenez déjà cette proposition.",
               "success" if added else "info")
-    return redirect(url_for("contributions.browse", slug=contribution.campaign.slug,
-                            _anchor=f"c{contribution.id}"))
+    return redirect(_back_to(contribution))
 
 
 WALL_SIZE = 30

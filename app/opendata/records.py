@@ -30,6 +30,7 @@ from app.contributions.models import (
 from app.extensions import db
 from app.registrations.categories import CATEGORIES
 from app.territories.models import Territory
+from app.urls import absolute_url
 
 SCHEMA_FILE = Path(__file__).with_name("contribution.schema.json")
 BATCH = 1000
@@ -91,12 +92,21 @@ def _iso(moment) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
-def _record(row: sa.Row) -> dict[str, Any]:
+def page_url_prefix() -> str:
+    """The contribution pages' absolute URL up to the reference (PUBLIC_BASE_URL when set),
+    built once per export rather than through the router for each of 100,000 rows."""
+    sample = "C-000001"
+    return absolute_url("contributions.detail", reference=sample).removesuffix(sample)
+
+
+def _record(row: sa.Row, url_prefix: str) -> dict[str, Any]:
     (number, kind, title, body, challenge_code, challenge, territory_code, territory, step_id,
      step, workshop, category, age_range, pseudonym, source, created_at, published_at,
      answer_state, answer, answered_at, supports) = row
+    reference = f"C-{number:06d}"
     return {
-        "id": number, "reference": f"C-{number:06d}", "type": ContributionKind(kind).value,
+        "id": number, "reference": reference, "url": url_prefix + reference,
+        "type": ContributionKind(kind).value,
         "type_libelle": ContributionKind(kind).label, "titre": title, "texte": body,
         "question_code": challenge_code, "question": challenge,
         "departement_code": territory_code, "departement": territory,
@@ -115,9 +125,10 @@ def _record(row: sa.Row) -> dict[str, Any]:
 def published(scope: Scope) -> Iterator[dict[str, Any]]:
     """The scope's records, oldest first, read in batches (a server-side cursor on
     PostgreSQL)."""
+    url_prefix = page_url_prefix()
     result = db.session.execute(_query(scope).execution_options(yield_per=BATCH))
     for row in result:
-        yield _record(row)
+        yield _record(row, url_prefix)
 
 
 FIGURE_FIELDS = ["departement_code", "departement", "question_code", "question", "type",

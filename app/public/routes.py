@@ -1,13 +1,12 @@
-"""Home, legal pages (mentions légales, données personnelles, accessibilité), /healthz."""
+"""Home, legal pages (mentions légales, données personnelles, accessibilité)."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from app import clock
 from app.campaigns import queries
-from app.extensions import db
+from app.contributions.queries import published_count_by_challenge
 from app.privacy import pages as legal
 
 bp = Blueprint("public", __name__)
@@ -19,13 +18,34 @@ def home():
     campaign = queries.featured_campaign(campaigns)
     today = clock.today()
     context = {"campaign": campaign, "campaigns": campaigns, "upcoming": [], "counts": {},
-               "days_left": None}
+               "days_left": None, "question_counts": {}}
     if campaign is not None:
         context["upcoming"] = queries.upcoming_steps(campaign, today)
         context["counts"] = queries.campaign_step_counts(campaign, today)
+        context["question_counts"] = published_count_by_challenge(campaign)
         if campaign.synthesis_deadline:
             context["days_left"] = (campaign.synthesis_deadline - today).days
     return render_template("public/home.html", **context)
+
+
+@bp.get("/participer")
+def participate():
+    """The main navigation's « Participer »: the contributions of the campaign the home page
+    presents (the header has no campaign of its own)."""
+    campaign = queries.featured_campaign(queries.all_campaigns())
+    if campaign is None:
+        return redirect(url_for(".home"))
+    return redirect(url_for("contributions.browse", slug=campaign.slug))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page declares (the projected wall did, and
+    logged a 404): the DSFR icon."""
+    response = current_app.send_static_file("vendor/dsfr/favicon/favicon.ico")
+    response.cache_control.max_age = 7 * 24 * 3600
+    response.cache_control.public = True
+    return response
 
 
 @bp.get("/mentions-legales")
@@ -56,14 +76,3 @@ def accessibility():
         declaration=legal.accessibility_declaration(),
         site_url=current_app.config["PUBLIC_BASE_URL"] or request.url_root.rstrip("/"),
         complement=legal.complement("accessibilite"))
-
-
-@bp.get("/healthz")
-def healthz():
-    """For monitoring: 200 when the database answers, 503 otherwise."""
-    try:
-        db.session.execute(sa.text("SELECT 1"))
-    except sa.exc.SQLAlchemyError:
-        db.session.rollback()
-        return jsonify(status="error", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
