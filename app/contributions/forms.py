@@ -7,27 +7,42 @@ import re
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    EmailField,
     HiddenField,
     RadioField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Email, Length, Optional, Regexp
+from wtforms.validators import Length, Regexp
 
 from app.contributions.models import AGE_RANGES, AnswerState, ContributionKind
-from app.forms import FrenchForm, Printable, choices, clean_text, max_length, required
+from app.forms import (
+    FrenchForm,
+    Printable,
+    choices,
+    clean_text,
+    email_field,
+    max_length,
+    required,
+)
 from app.registrations.categories import CATEGORIES
 
 # The random key the form page carries against double submissions (a uuid, 36 characters).
 SUBMISSION_KEY = re.compile(r"[A-Za-z0-9-]{1,36}")
+ID = re.compile(r"[0-9]{1,9}")
 
 
 def _is_submission_key(value: object) -> bool:
     """True for a key the page could have made; a tampered one is dropped, not stored (it
     would not fit its column: PostgreSQL refused it with a 500)."""
     return isinstance(value, str) and SUBMISSION_KEY.fullmatch(value) is not None
+
+
+def _id_list(value: object) -> str:
+    """Database ids separated by commas, as the page wrote them; anything else is dropped."""
+    if not isinstance(value, str):
+        return ""
+    return ",".join(part for part in value.split(",")[:50] if ID.fullmatch(part))
 
 
 KIND_CHOICES = choices([(k.value, k.label) for k in ContributionKind])
@@ -56,13 +71,20 @@ class ContributionForm(FrenchForm):
                             validators=[max_length(80, "Le pseudonyme"), Printable()])
     age_range = SelectField("Âge (facultatif)", default="", choices=OPTIONAL_AGES)
     category = SelectField("Vous êtes (facultatif)", default="", choices=OPTIONAL_CATEGORIES)
-    email = EmailField("Adresse électronique (facultatif)", filters=[clean_text], validators=[
-        Optional(), max_length(254, "L’adresse"),
-        Email(message="Indiquez une adresse électronique valide, ou laissez le champ vide.",
-              check_deliverability=False)])
+    email = email_field("Adresse électronique (facultatif)", missing=None,
+                        autocomplete="email")
     submission_key = HiddenField(filters=[lambda key: key if _is_submission_key(key) else ""])
+    # The look-alike proposals already shown (« 12,40 »): sending the same text again goes
+    # through instead of showing them once more.
+    seen_similar = HiddenField(filters=[_id_list])
+    # The « Envoyer quand même ma proposition » button: send despite the look-alikes.
+    confirm_distinct = BooleanField(default=False)
     # A field people never see: robots fill it in.
     website = StringField("Ne pas remplir ce champ", default="")
+
+    def seen_ids(self) -> set[int]:
+        """The ids of the look-alikes this page already showed."""
+        return {int(part) for part in (self.seen_similar.data or "").split(",") if part}
 
 
 class RejectForm(FrenchForm):

@@ -5,28 +5,25 @@ each suggestion; the interface says how each was found (HOW).
 
 Everything runs on the machine, with no download: French words are reduced to their lemma by
 simplemma ("médecins" → "médecin", "développons" → "développer"), accents kept for the lemma
-then folded, stop words dropped (YAKE's French list); TF-IDF and k-means come from
+then folded, stop words dropped (YAKE's French list), as app.contributions.similarity does for
+every comparison of proposals (the public form's look-alikes too); TF-IDF and k-means come from
 scikit-learn, similarities from RapidFuzz, key phrases from YAKE.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
 
 import numpy
-import simplemma
 import yake
-from rapidfuzz import fuzz, process
 from sklearn.cluster import KMeans
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import silhouette_score
 
 from app.contributions.models import Contribution, ContributionKind
+from app.contributions.similarity import DUPLICATE_SCORE, fold, lemmas, stop_words
+from app.contributions.similarity import near_duplicates as _near_duplicates
 
-DUPLICATE_SCORE = 85  # RapidFuzz token-sort ratio (0–100) above which two proposals repeat
 MAX_GROUPS = 12
 KEY_PHRASE_SAMPLE = 150  # texts nearest the group's centre given to YAKE
 SILHOUETTE_SAMPLE = 1500  # texts scored when choosing the number of groups
@@ -44,32 +41,6 @@ HOW = {
     "testimonies": "Paroles représentatives : les témoignages du groupe les plus proches de son "
                    "centre (similarité cosinus).",
 }
-
-
-@cache
-def stop_words() -> frozenset[str]:
-    text = (resources.files("yake") / "core" / "StopwordsList" / "stopwords_fr.txt").read_text(
-        encoding="utf-8", errors="ignore")
-    return frozenset(_fold(word) for word in text.split())
-
-
-def _fold(word: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", word.lower())
-                   if not unicodedata.combining(c))
-
-
-def lemmas(text: str) -> list[str]:
-    """Content words of a French text, as folded lemmas: « Les médecins traitants » →
-    ["medecin", "traitant"]."""
-    words = []
-    for token in simplemma.simple_tokenizer(text.replace("’", "'")):
-        token = token.split("'")[-1]  # l'accès → accès
-        if len(token) < 2 or not any(c.isalpha() for c in token):
-            continue
-        lemma = _fold(simplemma.lemmatize(token.lower(), lang="fr"))
-        if lemma not in stop_words() and len(lemma) > 1:
-            words.append(lemma)
-    return words
 
 
 @dataclass
@@ -96,26 +67,7 @@ class Help:
 
 def near_duplicates(proposals: list[Contribution]) -> list[list[Contribution]]:
     """Sets of proposals that say the same thing, biggest first."""
-    if len(proposals) < 2:
-        return []
-    texts = [" ".join(sorted(set(lemmas(p.title + " " + p.body)))) for p in proposals]
-    scores = process.cdist(texts, texts, scorer=fuzz.token_sort_ratio,
-                           score_cutoff=DUPLICATE_SCORE, workers=1)
-    parent = list(range(len(proposals)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for i, j in zip(*numpy.nonzero(numpy.triu(scores, k=1)), strict=True):
-        if texts[i] and texts[j]:
-            parent[root(int(i))] = root(int(j))
-    sets: dict[int, list[Contribution]] = {}
-    for index, proposal in enumerate(proposals):
-        sets.setdefault(root(index), []).append(proposal)
-    return sorted((s for s in sets.values() if len(s) > 1), key=len, reverse=True)
+    return _near_duplicates(proposals, lambda p: p.title + " " + p.body)
 
 
 def _key_phrases(texts: list[str]) -> list[str]:
@@ -124,10 +76,10 @@ def _key_phrases(texts: list[str]) -> list[str]:
     extractor = yake.KeywordExtractor(lan="fr", n=3, top=15, dedupLim=0.7)
     kept: list[str] = []
     for phrase, _score in extractor.extract_keywords("\n".join(texts)):
-        words = [_fold(word) for word in phrase.replace("’", "'").split()]
+        words = [fold(word) for word in phrase.replace("’", "'").split()]
         if len(phrase) <= 3 or words[0] in stop_words() or words[-1] in stop_words():
             continue
-        if len(words) == 1 and any(words[0] in _fold(longer).split() for longer in kept):
+        if len(words) == 1 and any(words[0] in fold(longer).split() for longer in kept):
             continue
         kept.append(phrase)
     return kept[:5]

@@ -85,7 +85,7 @@ def _public_forms(scene) -> dict[str, tuple[str, dict, list[str]]]:
                           "challenge_id": scene["campaign"].challenges[0].id},
                          ["kind", "title", "body", "territory_id", "challenge_id", "step_id",
                           "workshop_id", "pseudonym", "age_range", "category", "email",
-                          "website", "submission_key"]),
+                          "website", "submission_key", "seen_similar", "confirm_distinct"]),
         "report": (f"/contributions/{scene['lot_contribution'].id}/signaler",
                    {"reason": "Propos injurieux"}, ["reason"]),
         "support": (f"/contributions/{scene['lot_contribution'].id}/soutenir", {}, ["x"]),
@@ -185,8 +185,9 @@ def test_a_tampered_submission_key_is_dropped_instead_of_failing(app, scene, cli
     url, plausible, _ = _public_forms(scene)["contribution"]
     token = csrf_token(client, "/connexion")
     for key in ("k" * 37, "clé\x00", "🩺" * 10):
+        # The same proposal again: sent despite the look-alike (the first one, published).
         response = client.post(url, data={**plausible, "submission_key": key,
-                                          "csrf_token": token})
+                                          "confirm_distinct": "y", "csrf_token": token})
         assert response.status_code == 302, key
     keys = db.session.scalars(db.select(Contribution.submission_key).where(
         Contribution.body == plausible["body"])).all()
