@@ -12,8 +12,9 @@ import smtplib
 import sys
 from datetime import datetime
 from email import message_from_bytes
+from email.header import Header
 from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
+from email.policy import EmailPolicy
 from email.policy import default as default_policy
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -25,8 +26,34 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.clock import now
 from app.db_types import UTCDateTime, enum_column
 from app.extensions import db
+from app.mail_html import html_body
 
 MAX_ATTEMPTS = 8
+# Encoded words are the only way to put « é » or « — » in a header without SMTPUTF8.
+LONGEST_PLAIN_WORD = 60
+
+
+class _SubjectFoldingPolicy(EmailPolicy):
+    """The SMTP policy, but the Subject is folded by ``email.header.Header``.
+
+    The modern folder of Python's email package (3.11 at least) drops the space between two
+    encoded words when it folds a line: « Invitation presse : Concertation CNR santé — Lozère »
+    reached readers as « …santé —Lozère ». ``Header`` keeps every space inside the encoded
+    words, which readers join back exactly; a subject of plain short ASCII words stays
+    readable as is."""
+
+    def fold_binary(self, name: str, value: str) -> bytes:
+        if name.lower() != "subject":
+            return super().fold_binary(name, value)
+        text = str(value)
+        plain = (text.isascii() and "=?" not in text
+                 and all(len(word) < LONGEST_PLAIN_WORD for word in text.split()))
+        folded = Header(text, "us-ascii" if plain else "utf-8", header_name=name,
+                        maxlinelen=self.max_line_length).encode(linesep=self.linesep)
+        return f"{name}: {folded}{self.linesep}".encode("ascii")
+
+
+MAIL_POLICY = _SubjectFoldingPolicy(linesep="\r\n")
 
 
 class MailStatus(enum.StrEnum):
@@ -63,19 +90,22 @@ class OutboundMail(db.Model):
 def compose(to: str, subject: str, text: str,
             invitation: tuple[bytes, str] | None = None,
             attachments: list[tuple[bytes, str, str]] = ()) -> EmailMessage:
-    """A plain-text mail; with ``invitation`` = (ics, METHOD), an iTIP invitation that calendar
-    clients offer to add: the same file as the text/calendar alternative and as an attachment,
-    each with ``method=`` matching the file's METHOD. ``attachments``: (data, MIME type, name)."""
+    """A mail with its text and, beside it, the same content in HTML (multipart/alternative);
+    with ``invitation`` = (ics, METHOD), an iTIP invitation that calendar clients offer to add:
+    the same file as the text/calendar alternative and as an attachment, each with
+    ``method=`` matching the file's METHOD. ``attachments``: (data, MIME type, name)."""
     config = current_app.config
     message = EmailMessage()
     # A header holds one line: typed text may carry line separators (U+2028, NEL…) that
     # Printable lets through and the email package refuses (a 500, found by hypothesis).
-    message["Subject"] = " ".join(subject.splitlines())
+    subject = " ".join(subject.splitlines())
+    message["Subject"] = subject
     message["From"] = config["MAIL_DEFAULT_SENDER"]
     message["To"] = to
     message["Date"] = format_datetime(now())
     message["Message-ID"] = make_msgid(domain=config["CALENDAR_UID_DOMAIN"])
     message.set_content(text)
+    message.add_alternative(html_body(subject, text), subtype="html")
     if invitation is not None:
         body, method = invitation
         params = {"method": method, "charset": "utf-8"}
@@ -94,7 +124,7 @@ def queue(message: EmailMessage, purpose: str,
     mail = OutboundMail(recipient=message["To"], subject=message["Subject"], purpose=purpose,
                         related_type=related[0] if related else None,
                         related_id=related[1] if related else None,
-                        message=message.as_bytes(policy=SMTP_POLICY))
+                        message=message.as_bytes(policy=MAIL_POLICY))
     db.session.add(mail)
     return mail
 

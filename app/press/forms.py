@@ -3,25 +3,51 @@
 from __future__ import annotations
 
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, EmailField, SelectMultipleField, StringField, widgets
-from wtforms.validators import Email, Optional, Regexp
+from wtforms import BooleanField, SelectMultipleField, StringField, widgets
+from wtforms.validators import Optional, Regexp, ValidationError
 
-from app.forms import FrenchForm, clean_text, max_length, required
+from app import french
+from app.campaigns.models import Step
+from app.forms import FrenchForm, choices, clean_text, email_field, max_length, required
+from app.press.services import CampaignSteps
 
 PHONE = Regexp(r"^\+?[0-9 .()-]{6,20}$",
                message="Indiquez un numéro de téléphone valide, par exemple 05 61 00 00 00.")
 
 
-class StepChoiceField(SelectMultipleField):
-    """Steps to follow, shown as checkboxes."""
+WHOLE_CAMPAIGN = "Toutes les étapes de cette démarche"
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices, shown as checkboxes (grouped by démarche in press/_follow.html)."""
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
 
 
+def follow_label(step: Step) -> str:
+    """« Lozère — vendredi 4 novembre 2022 », or « Ariège — date à venir »: the démarche is
+    the group's legend."""
+    when = french.day_label(step.day) if step.day else "date à venir"
+    return f"{step.territory.name} — {when}"
+
+
 class FollowForm(FrenchForm):
-    steps = StepChoiceField("Étapes suivies", coerce=int,
-                            validators=[required("Choisissez au moins une étape à suivre.")])
+    """Steps followed one by one, and démarches followed whole (« Toutes les étapes »)."""
+
+    steps = CheckboxesField("Étapes suivies", coerce=int)
+    campaigns = CheckboxesField(WHOLE_CAMPAIGN, coerce=int)
+
+    def fill(self, groups: list[CampaignSteps]) -> None:
+        """The démarches not over and their steps to come, as the choices."""
+        self.steps.choices = choices([(step.id, follow_label(step))
+                                      for group in groups for step in group.steps])
+        self.campaigns.choices = choices([(group.campaign.id, WHOLE_CAMPAIGN)
+                                          for group in groups])
+
+    def validate_steps(self, field: CheckboxesField) -> None:
+        if not field.data and not self.campaigns.data:
+            raise ValidationError("Choisissez au moins une étape à suivre.")
 
 
 class AccreditationForm(FollowForm):
@@ -30,10 +56,7 @@ class AccreditationForm(FollowForm):
     outlet = StringField("Média ou rédaction", filters=[clean_text],
                          validators=[required("Indiquez votre média."),
                                      max_length(160, "Le nom du média")])
-    email = EmailField("Adresse électronique", filters=[clean_text], validators=[
-        required("Indiquez votre adresse électronique."), max_length(254, "L’adresse"),
-        Email(message="Indiquez une adresse électronique valide, par exemple nom@media.fr.",
-              check_deliverability=False)])
+    email = email_field(autocomplete="email")
     phone = StringField("Téléphone (facultatif)", filters=[clean_text],
                         validators=[Optional(), PHONE])
     consent = BooleanField(

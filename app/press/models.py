@@ -33,6 +33,8 @@ class PressAccreditation(db.Model):
 
     follows: Mapped[list[PressFollow]] = relationship(
         back_populates="accreditation", cascade="all, delete-orphan")
+    campaign_follows: Mapped[list[PressCampaignFollow]] = relationship(
+        back_populates="accreditation", cascade="all, delete-orphan")
 
     @validates("email")
     def _lower_email(self, _key: str, value: str) -> str:
@@ -55,6 +57,25 @@ class PressFollow(db.Model):
 
     accreditation: Mapped[PressAccreditation] = relationship(back_populates="follows")
     step: Mapped[Step] = relationship()
+
+
+class PressCampaignFollow(db.Model):
+    """« Toutes les étapes de cette démarche »: the journalist follows every step of the
+    campaign, those published or dated later included (each gets its PressFollow then)."""
+
+    __tablename__ = "press_campaign_follow"
+    __table_args__ = (sa.UniqueConstraint("accreditation_id", "campaign_id",
+                                          name="uq_press_campaign_follow_accreditation_campaign"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    accreditation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("press_accreditation.id", ondelete="CASCADE"))
+    campaign_id: Mapped[int] = mapped_column(sa.ForeignKey("campaign.id", ondelete="CASCADE"),
+                                             index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    accreditation: Mapped[PressAccreditation] = relationship(back_populates="campaign_follows")
+    campaign: Mapped[Campaign] = relationship()
 
 
 class PressKitFile(db.Model):

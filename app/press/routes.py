@@ -14,9 +14,8 @@ from flask import (
 
 from app import clock
 from app.calendar.links import feed_links
-from app.campaigns.queries import all_campaigns
 from app.extensions import db
-from app.forms import choices
+from app.form_recovery import keeps_form_on_expired_token
 from app.press import files, services
 from app.press.forms import AccreditationForm, FollowForm
 from app.press.models import PressKitFile
@@ -25,27 +24,26 @@ from app.territories.queries import departements
 bp = Blueprint("press", __name__, url_prefix="/presse")
 
 
-def _step_choices(form: FollowForm) -> None:
-    form.steps.choices = choices([
-        (step.id, f"{step.title} — {step.campaign.title}") for step in services.followable_steps()])
-
-
 @bp.get("/")
 def press_space():
-    campaigns = all_campaigns()
-    feeds = [feed_links("calendar.campaign_feed", c.title, slug=c.slug) for c in campaigns]
+    # Démarches over (the 2010 installations never dated) have no press point nor feed left.
+    groups = services.campaigns_to_follow(clock.today())
+    feeds = [feed_links("calendar.campaign_feed", group.campaign.title,
+                        slug=group.campaign.slug) for group in groups]
     feeds.append(feed_links("calendar.all_feed", "Toutes les concertations"))
     return render_template(
-        "press/space.html", campaigns=campaigns, feeds=feeds, departements=departements(),
-        steps=services.followable_steps(), kit=services.kit_files(), today=clock.today(),
+        "press/space.html", groups=groups, feeds=feeds, departements=departements(),
+        kit=services.kit_files(), today=clock.today(),
         contact_email=current_app.config["PRESS_CONTACT_EMAIL"]
         or current_app.config["BRAND_CONTACT_EMAIL"])
 
 
 @bp.route("/accreditation", methods=["GET", "POST"])
+@keeps_form_on_expired_token
 def accreditation():
     form = AccreditationForm()
-    _step_choices(form)
+    groups = services.campaigns_to_follow(clock.today())
+    form.fill(groups)
     if form.validate_on_submit():
         existing = services.by_email(form.email.data)
         if existing is not None:
@@ -53,25 +51,31 @@ def accreditation():
             flash("Cette adresse est déjà accréditée : nous venons de vous envoyer par courriel "
                   "le lien pour gérer votre accréditation.", "info")
             return redirect(url_for("press.press_space"))
-        services.accredit(form.payload(), form.steps.data)
+        services.accredit(form.payload(), form.steps.data, form.campaigns.data, clock.today())
         flash("Votre accréditation est enregistrée. Vous allez recevoir un courriel de "
               "confirmation et une invitation pour chaque étape datée que vous suivez.", "success")
         return redirect(url_for("press.press_space"))
-    return render_template("press/accreditation.html", form=form)
+    return render_template("press/accreditation.html", form=form, groups=groups)
 
 
 @bp.route("/accreditation/<token>", methods=["GET", "POST"])
+@keeps_form_on_expired_token
 def manage_accreditation(token: str):
     accreditation = services.by_token(token)
     if accreditation is None:
         abort(404)
-    form = FollowForm(data={"steps": [follow.step_id for follow in accreditation.follows]})
-    _step_choices(form)
+    form = FollowForm(data={
+        "steps": [follow.step_id for follow in accreditation.follows],
+        "campaigns": [follow.campaign_id for follow in accreditation.campaign_follows]})
+    groups = services.campaigns_to_follow(clock.today())
+    form.fill(groups)
     if form.validate_on_submit():
-        services.update_follows(accreditation, form.steps.data)
+        services.update_follows(accreditation, form.steps.data, form.campaigns.data,
+                                clock.today())
         flash("Les étapes que vous suivez sont mises à jour.", "success")
         return redirect(url_for("press.manage_accreditation", token=token))
-    return render_template("press/manage.html", form=form, accreditation=accreditation)
+    return render_template("press/manage.html", form=form, accreditation=accreditation,
+                           groups=groups)
 
 
 @bp.post("/accreditation/<token>/retirer")

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, time
 
 import sqlalchemy as sa
 from flask import render_template
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import FileStorage
 
-from app import audit, mail
+from app import audit, clock, mail
 from app.accounts.models import User
 from app.calendar import ical
 from app.campaigns.models import Campaign, Step, StepStatus
 from app.campaigns.signals import step_calendar_changed
 from app.extensions import db
 from app.press import files
-from app.press.models import PressAccreditation, PressFollow, PressKitFile
+from app.press.models import (
+    PressAccreditation,
+    PressCampaignFollow,
+    PressFollow,
+    PressKitFile,
+)
 from app.urls import absolute_url
 
 SUBJECTS = {
@@ -30,12 +37,42 @@ SUBJECTS = {
 }
 
 
-def followable_steps() -> list[Step]:
-    """Public steps a journalist may follow: not held, not cancelled."""
-    return list(db.session.scalars(
-        sa.select(Step).where(Step.status == StepStatus.PUBLISHED)
-        .options(joinedload(Step.territory), joinedload(Step.campaign))
-        .order_by(Step.campaign_id, Step.day.is_(None), Step.day, Step.id)).unique())
+@dataclass
+class CampaignSteps:
+    """A démarche that is not over, and its steps to come (dated first, « date à venir »
+    last): what the press space lists and what a journalist may follow."""
+
+    campaign: Campaign
+    steps: list[Step]
+
+    @property
+    def step_ids(self) -> set[int]:
+        return {step.id for step in self.steps}
+
+
+def _in_date_order(step: Step) -> tuple:
+    return (step.day is None, step.day or date.min, step.start_time or time.min,
+            step.territory.name, step.id)
+
+
+def campaigns_to_follow(today: date) -> list[CampaignSteps]:
+    """Démarches not over (Campaign.is_over), each with its steps to come; most recent
+    démarche first (two queries)."""
+    campaigns = db.session.scalars(
+        sa.select(Campaign).options(selectinload(Campaign.steps).joinedload(Step.territory))
+        .order_by(Campaign.starts_on.desc().nulls_last(), Campaign.id)).unique()
+    groups = [CampaignSteps(campaign, sorted(campaign.steps_to_come(today), key=_in_date_order))
+              for campaign in campaigns if not campaign.is_over(today)]
+    return [group for group in groups if group.steps]
+
+
+def _wanted_steps(groups: list[CampaignSteps], step_ids: Iterable[int],
+                  campaign_ids: Iterable[int]) -> set[int]:
+    """The steps chosen one by one, and every step to come of the démarches chosen whole."""
+    whole = set(campaign_ids)
+    chosen = set(step_ids)
+    return {step.id for group in groups for step in group.steps
+            if step.id in chosen or group.campaign.id in whole}
 
 
 def by_email(email: str) -> PressAccreditation | None:
@@ -46,7 +83,8 @@ def by_email(email: str) -> PressAccreditation | None:
 def by_token(token: str) -> PressAccreditation | None:
     return db.session.scalar(sa.select(PressAccreditation)
                              .where(PressAccreditation.token == token)
-                             .options(selectinload(PressAccreditation.follows)))
+                             .options(selectinload(PressAccreditation.follows),
+                                      selectinload(PressAccreditation.campaign_follows)))
 
 
 def _manage_url(accreditation: PressAccreditation) -> str:
@@ -75,12 +113,21 @@ def _deliver(mails: Iterable[mail.OutboundMail | None]) -> None:
         mail.send_pending(ids)
 
 
-def accredit(values: dict, step_ids: list[int]) -> PressAccreditation:
-    """Register a new journalist, following ``step_ids``; confirmation and invitations sent."""
+def accredit(values: dict, step_ids: list[int], campaign_ids: list[int],
+             today: date) -> PressAccreditation:
+    """Register a new journalist following ``step_ids`` and every step, present and future,
+    of the démarches ``campaign_ids``; confirmation and invitations sent."""
+    groups = campaigns_to_follow(today)
     accreditation = PressAccreditation(name=values["name"], outlet=values["outlet"],
                                        email=values["email"], phone=values.get("phone") or "")
     db.session.add(accreditation)
-    follows = [PressFollow(accreditation=accreditation, step_id=step_id) for step_id in step_ids]
+    whole = [group.campaign for group in groups if group.campaign.id in set(campaign_ids)]
+    db.session.add_all(PressCampaignFollow(accreditation=accreditation, campaign=campaign)
+                       for campaign in whole)
+    steps = {step.id: step for group in groups for step in group.steps}
+    follows = [PressFollow(accreditation=accreditation, step=steps[step_id])
+               for step_id in sorted(_wanted_steps(groups, step_ids, campaign_ids),
+                                     key=lambda step_id: _in_date_order(steps[step_id]))]
     db.session.add_all(follows)
     db.session.flush()
     audit.record("press.accredit", accreditation,
@@ -88,7 +135,8 @@ def accredit(values: dict, step_ids: list[int]) -> PressAccreditation:
     confirmation = mail.compose(
         accreditation.email, "Votre accréditation presse est enregistrée",
         render_template("press/mail/confirmation.txt", person=accreditation,
-                        steps=[f.step for f in follows], manage_url=_manage_url(accreditation)))
+                        steps=[f.step for f in follows], campaigns=whole,
+                        manage_url=_manage_url(accreditation)))
     queued = [mail.queue(confirmation, "press.confirmation",
                          related=("press_accreditation", accreditation.id))]
     queued += [_queue_invitation(follow, "followed") for follow in follows]
@@ -108,12 +156,25 @@ def send_manage_link(accreditation: PressAccreditation) -> None:
     _deliver([queued])
 
 
-def update_follows(accreditation: PressAccreditation, step_ids: list[int]) -> None:
-    """Follow exactly ``step_ids``: invitations for new ones, cancellations for dropped ones."""
-    current = {follow.step_id: follow for follow in accreditation.follows}
-    wanted = set(step_ids)
+def update_follows(accreditation: PressAccreditation, step_ids: list[int],
+                   campaign_ids: list[int], today: date) -> None:
+    """Among the démarches and steps still to come, follow exactly ``step_ids`` and the whole
+    of ``campaign_ids``: invitations for new steps, cancellations for dropped ones. Steps held
+    since, and démarches over, are left as they are: no cancellation for a past event."""
+    groups = campaigns_to_follow(today)
+    shown = {group.campaign.id for group in groups}
+    followed_whole = {f.campaign_id: f for f in accreditation.campaign_follows
+                      if f.campaign_id in shown}
+    for campaign_id in followed_whole.keys() - set(campaign_ids):
+        db.session.delete(followed_whole[campaign_id])
+    db.session.add_all(PressCampaignFollow(accreditation=accreditation, campaign_id=campaign_id)
+                       for campaign_id in (set(campaign_ids) & shown) - followed_whole.keys())
+    followable = {step_id for group in groups for step_id in group.step_ids}
+    current = {follow.step_id: follow for follow in accreditation.follows
+               if follow.step_id in followable}
+    wanted = _wanted_steps(groups, step_ids, campaign_ids)
     added = [PressFollow(accreditation=accreditation, step_id=step_id)
-             for step_id in wanted - current.keys()]
+             for step_id in sorted(wanted - current.keys())]
     db.session.add_all(added)
     db.session.flush()
     queued = [_queue_invitation(follow, "followed") for follow in added]
@@ -152,11 +213,31 @@ def resend(follows: list[PressFollow], user: User | None) -> int:
     return sum(1 for m in queued if m is not None)
 
 
+def _follow_for_whole_campaign(step: Step) -> list[PressFollow]:
+    """Those who follow the step's whole démarche now follow the step too (it was published
+    or dated after they chose « Toutes les étapes »)."""
+    if step.status is not StepStatus.PUBLISHED or step.is_past(clock.today()):
+        return []
+    following = set(db.session.scalars(sa.select(PressFollow.accreditation_id)
+                                       .where(PressFollow.step_id == step.id)))
+    added = [PressFollow(accreditation_id=accreditation_id, step_id=step.id)
+             for accreditation_id in db.session.scalars(
+                 sa.select(PressCampaignFollow.accreditation_id)
+                 .where(PressCampaignFollow.campaign_id == step.campaign_id))
+             if accreditation_id not in following]
+    db.session.add_all(added)
+    db.session.flush()
+    return added
+
+
 @step_calendar_changed.connect
 def notify_followers(step: Step, change: str) -> None:
     """Every journalist following the step gets the updated invitation (same UID, higher
-    SEQUENCE), or its cancellation."""
-    queued = [_queue_invitation(follow, change) for follow in followers(step)]
+    SEQUENCE), or its cancellation; a step newly in their démarche invites them too."""
+    added = _follow_for_whole_campaign(step) if change != "cancelled" else []
+    newcomers = {follow.id for follow in added}
+    queued = [_queue_invitation(follow, "followed" if follow.id in newcomers else change)
+              for follow in followers(step)]
     db.session.commit()
     _deliver(queued)
 

@@ -12,10 +12,13 @@ CATEGORIES: dict[str, str] = {
     "elus": "Élu ou parlementaire (hors CTS)",
     "syndicats": "Organisation syndicale",
     "citoyens": "Citoyen ou citoyenne",
+    # Journalists ask for a press accreditation (app.press) instead: no longer offered at
+    # registration, but older registrations, attendance counts and contributions keep it.
     "presse": "Presse",
 }
+NOT_OFFERED_AT_REGISTRATION = frozenset({"presse"})
 
-# Sub-types of the first college.
+# Sub-types of the first college, asked of it only (« Type de structure »).
 PROFESSIONAL_TYPES: dict[str, str] = {
     "etablissement_sante": "Établissement de santé",
     "medico_social": "Établissement ou service médico-social",
@@ -24,6 +27,19 @@ PROFESSIONAL_TYPES: dict[str, str] = {
     "interne": "Interne",
     "exercice_coordonne": "Exercice coordonné",
 }
+
+
+CATEGORIES_WITH_TYPES = frozenset({"professionnels"})
+
+
+def registration_categories() -> dict[str, str]:
+    """The categories a person may choose when registering for a step."""
+    return {code: label for code, label in CATEGORIES.items()
+            if code not in NOT_OFFERED_AT_REGISTRATION}
+
+
+def takes_professional_type(category: str) -> bool:
+    return category in CATEGORIES_WITH_TYPES
 
 
 def category_label(code: str) -> str:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from wtforms import (
     BooleanField,
-    EmailField,
     IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Email, Optional, Regexp
+from wtforms.validators import Optional, Regexp
 
 from app.campaigns.models import Step
 from app.forms import (
@@ -19,14 +18,29 @@ from app.forms import (
     Printable,
     choices,
     clean_text,
+    email_field,
     max_length,
     required,
 )
-from app.registrations.categories import CATEGORIES, PROFESSIONAL_TYPES
+from app.registrations.categories import (
+    CATEGORIES,
+    PROFESSIONAL_TYPES,
+    registration_categories,
+)
 from app.registrations.models import RegistrationQuestion
 
 PHONE = Regexp(r"^\+?[0-9 .()-]{6,20}$",
                message="Indiquez un numéro de téléphone valide, par exemple 05 61 00 00 00.")
+
+
+def id_or_none(value: object) -> int | None:
+    """A select's value as a database id; its empty placeholder (« Choisir… ») is None, so
+    that ``required`` answers in French instead of WTForms' « could not coerce ». « 0 », the
+    placeholder's former value, still means none: a page opened before the change still
+    posts it (ids start at 1)."""
+    if value in ("", "0", 0, None):
+        return None
+    return int(value)
 
 
 def _text(label: str, limit: int, what: str, needed: str | None = None) -> StringField:
@@ -43,22 +57,19 @@ class ParticipantDetailsForm(FrenchForm):
     phone = StringField("Téléphone (facultatif)", filters=[clean_text],
                         validators=[Optional(), PHONE])
     organisation = _text("Organisme ou structure (facultatif)", 200, "Le nom de l’organisme")
-    departement_id = SelectField("Département", coerce=int,
+    departement_id = SelectField("Département", coerce=id_or_none,
                                  validators=[required("Choisissez votre département.")])
-    workshop_id = SelectField("Atelier souhaité", coerce=int, default=0)
+    workshop_id = SelectField("Atelier souhaité", coerce=id_or_none, default=None)
     accessibility_needs = TextAreaField(
         "Besoins d’accessibilité (facultatif)", filters=[clean_text],
         validators=[max_length(500, "Ce champ"), Printable(multiline=True)])
 
 
 class RegistrationForm(ParticipantDetailsForm):
-    email = EmailField("Adresse électronique", filters=[clean_text], validators=[
-        required("Indiquez votre adresse électronique."), max_length(254, "L’adresse"),
-        Email(message="Indiquez une adresse électronique valide, par exemple nom@domaine.fr.",
-              check_deliverability=False)])
+    email = email_field(autocomplete="email")
     category = SelectField("Vous participez au titre de", validators=[
         required("Choisissez à quel titre vous participez.")],
-        choices=choices([("", "Choisir…"), *CATEGORIES.items()]))
+        choices=choices([("", "Choisir…"), *registration_categories().items()]))
     subcategory = SelectField("Type de structure (professionnels de santé)", default="",
                               choices=choices([("", "—"), *PROFESSIONAL_TYPES.items()]))
     consent = BooleanField(
@@ -82,9 +93,7 @@ def registration_form(questions: list[RegistrationQuestion], **kwargs) -> Regist
 
 
 class ManageLinkForm(FrenchForm):
-    email = EmailField("Adresse électronique de l’inscription", filters=[clean_text], validators=[
-        required("Indiquez votre adresse électronique."),
-        Email(message="Indiquez une adresse électronique valide.", check_deliverability=False)])
+    email = email_field("Adresse électronique de l’inscription", autocomplete="email")
 
 
 class MessageForm(FrenchForm):

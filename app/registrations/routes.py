@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from app import clock
+from app.calendar.links import step_links
 from app.campaigns.models import Step
 from app.campaigns.queries import public_step
 from app.errors import abort_with
+from app.form_recovery import keeps_form_on_expired_token
 from app.forms import choices
 from app.registrations import seats, services, tokens
+from app.registrations.categories import CATEGORIES_WITH_TYPES, takes_professional_type
 from app.registrations.forms import ManageLinkForm, ParticipantDetailsForm, registration_form
 from app.registrations.models import Registration, RegistrationStatus
 from app.territories.queries import departements
@@ -17,10 +21,16 @@ bp = Blueprint("registrations", __name__)
 
 
 def _fill_choices(form: ParticipantDetailsForm, step: Step) -> None:
+    """Département and workshop lists; a new form starts on the step's own département (most
+    people register for the step held where they live)."""
+    places = departements()
     form.departement_id.choices = choices(
-        [(0, "Choisir…")] + [(t.id, t.display_name) for t in departements()])
+        [("", "Choisir…")] + [(t.id, t.display_name) for t in places])
     form.workshop_id.choices = choices(
-        [(0, "Sans préférence")] + [(c.id, c.title) for c in step.campaign.challenges])
+        [("", "Sans préférence")] + [(c.id, c.title) for c in step.campaign.challenges])
+    if not form.is_submitted() and form.departement_id.data is None and any(
+            place.id == step.territory_id for place in places):
+        form.departement_id.data = step.territory_id
 
 
 def _details(form: ParticipantDetailsForm) -> dict:
@@ -38,6 +48,7 @@ def _public_step_or_404(step_id: int) -> Step:
 
 
 @bp.route("/etapes/<int:step_id>/inscription", methods=["GET", "POST"])
+@keeps_form_on_expired_token
 def register(step_id: int):
     step = _public_step_or_404(step_id)
     questions = services.questions(step)
@@ -47,8 +58,8 @@ def register(step_id: int):
     already = None
     if not closed and form.validate_on_submit():
         values = {**_details(form), "email": form.email.data, "category": form.category.data,
-                  "subcategory": form.subcategory.data if form.category.data == "professionnels"
-                  else ""}
+                  "subcategory": form.subcategory.data
+                  if takes_professional_type(form.category.data) else ""}
         answers = {str(q.id): form[f"question_{q.id}"].data or "" for q in questions}
         try:
             registration = services.register(step, values, answers)
@@ -63,10 +74,12 @@ def register(step_id: int):
     counts = seats.confirmed_counts(step.id)
     return render_template("registrations/register.html", step=step, form=form,
                            questions=questions, closed=closed, already=already,
-                           seats_left=seats.seats_left(step, counts)), status
+                           seats_left=seats.seats_left(step, counts),
+                           typed_categories=" ".join(sorted(CATEGORIES_WITH_TYPES))), status
 
 
 @bp.route("/etapes/<int:step_id>/inscription/lien", methods=["GET", "POST"])
+@keeps_form_on_expired_token
 def send_link(step_id: int):
     """Its own page, so that the step page (the busiest) carries no form and sets no cookie."""
     step = _public_step_or_404(step_id)
@@ -77,6 +90,17 @@ def send_link(step_id: int):
               "gérer vient d’y être envoyé.", "info")
         return redirect(url_for("campaigns.step_page", step_id=step.id))
     return render_template("registrations/send_link.html", step=step, form=form)
+
+
+def _calendar_links(registration: Registration) -> dict[str, str] | None:
+    """« Ajouter à mon agenda » for those who keep the date (a seat or the waiting list, as
+    the invitation mail), while the step is still to come."""
+    step = registration.step
+    if registration.status not in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED):
+        return None
+    if step.public_state(clock.today()) != "upcoming":
+        return None
+    return step_links(step)
 
 
 def registration_from_token(token: str) -> Registration:
@@ -93,6 +117,7 @@ def registration_from_token(token: str) -> Registration:
 
 
 @bp.route("/inscriptions/<token>", methods=["GET", "POST"])
+@keeps_form_on_expired_token
 def manage(token: str):
     registration = registration_from_token(token)
     step = registration.step
@@ -106,7 +131,9 @@ def manage(token: str):
                 if registration.status is RegistrationStatus.WAITLISTED else None)
     return render_template("registrations/manage.html", registration=registration, step=step,
                            form=form, token=token, position=position,
-                           check_in_url=services.check_in_url(registration))
+                           check_in_url=services.check_in_url(registration),
+                           calendar_links=_calendar_links(registration),
+                           just_registered=request.args.get("nouveau") == "1")
 
 
 @bp.post("/inscriptions/<token>/annuler")

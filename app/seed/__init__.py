@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ import sqlalchemy as sa
 
 from app.accounts.models import Role, User
 from app.campaigns.models import AgendaItem, AgendaKind, Campaign, Challenge, Step, StepStatus
-from app.clock import now
+from app.clock import PARIS, now
 from app.contributions.models import (
     AnswerState,
     Contribution,
@@ -27,6 +28,11 @@ from app.extensions import db
 from app.territories.models import Territory, TerritoryKind
 
 DATA = Path(__file__).parent / "data"
+# Demo contributions: transcribed a few minutes apart after their step, or filed online
+# every few hours before « now ».
+DEMO_STEP_END = time(17)
+DEMO_SPACING = timedelta(minutes=4)
+DEMO_SPREAD = timedelta(hours=5)
 
 
 @dataclass
@@ -154,14 +160,31 @@ def _load_demo_contributions(batch: dict[str, Any]) -> None:
     step = db.session.scalar(sa.select(Step).where(Step.campaign_id == campaign.id,
                                                    Step.territory_id == departement.id))
     challenges = {challenge.code: challenge for challenge in campaign.challenges}
-    for item in batch["items"]:
+    moments = demo_moments(campaign, step, len(batch["items"]))
+    for item, moment in zip(batch["items"], moments, strict=True):
         state = item.get("answer_state")
         db.session.add(Contribution(
             campaign=campaign, kind=ContributionKind.PROPOSAL, body=item["body"],
             territory=departement, challenge=challenges[item["challenge"]], step=step,
             source=ContributionSource.IMPORT, status=ContributionStatus.PUBLISHED,
-            published_at=now(), answer_state=AnswerState(state) if state else None,
+            created_at=moment, published_at=moment,
+            answer_state=AnswerState(state) if state else None,
             answer=item.get("answer", ""), answered_at=now() if state else None))
+
+
+def demo_moments(campaign: Campaign, step: Step | None, count: int) -> list[datetime]:
+    """When the demo's contributions were filed, in the campaign's time (CONCERTO_NOW), not
+    the day the demo was loaded: at the end of their step if it was held already, else
+    spread over the days before now, and never after the campaign's end; oldest first."""
+    current = now()
+    if step is not None and step.day is not None:
+        held = datetime.combine(step.day, step.end_time or DEMO_STEP_END, step.tz)
+        if held + DEMO_SPACING * count <= current:
+            return [held + DEMO_SPACING * index for index in range(1, count + 1)]
+    latest = current
+    if campaign.ends_on is not None:
+        latest = min(latest, datetime.combine(campaign.ends_on, DEMO_STEP_END, PARIS))
+    return [latest - DEMO_SPREAD * (count - index) for index in range(count)]
 
 
 def load_seed(demo: bool = False) -> SeedReport:

@@ -18,6 +18,12 @@ from tests.helpers import login_as, post_form
 JOURNALIST = "claire.martin@midi-libre.example"
 
 
+
+@pytest.fixture(autouse=True)
+def before_the_steps(app):
+    """The press release's day: the CNR steps are to come."""
+    app.config["CONCERTO_NOW"] = "2022-11-03T12:00"
+
 @pytest.fixture
 def steps():
     campaign = make_campaign(title="CNR santé — Occitanie 2022")

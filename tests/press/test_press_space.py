@@ -19,6 +19,12 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
                     "0000000049454e44ae426082")
 
 
+
+@pytest.fixture(autouse=True)
+def before_the_steps(app):
+    """The press release's day: the CNR steps are to come."""
+    app.config["CONCERTO_NOW"] = "2022-11-03T12:00"
+
 @pytest.fixture
 def lot():
     campaign = make_campaign(slug="cnr", title="CNR santé — Occitanie 2022")

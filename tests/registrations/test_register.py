@@ -265,4 +265,4 @@ def test_the_step_page_sets_no_cookie_for_visitors(client):
 def test_asking_the_link_with_a_bad_address_is_explained(client):
     step = open_step()
     response = post_form(client, f"/etapes/{step.id}/inscription/lien", {"email": "nope"})
-    assert "Indiquez une adresse électronique valide." in response.get_data(as_text=True)
+    assert "Indiquez une adresse électronique valide" in response.get_data(as_text=True)
