@@ -42,6 +42,7 @@ def replay_form(reason: str) -> Response | None:
                             request.endpoint)
     g.csrf_token_refused = True
     response = current_app.make_response(view(**(request.view_args or {})))
-    if response.status_code == 200:  # the form shown again: the POST itself was refused
-        response.status_code = 400
+    if response.status_code != 200:  # not the form shown again (a redirect, a refusal)
+        return None
+    response.status_code = 400  # the form is shown again, the POST itself was refused
     return response

@@ -12,6 +12,7 @@ from app.accounts.forms import AccountForm, InvitationForm
 from app.accounts.models import Role, User
 from app.backoffice import staff_blueprint
 from app.extensions import db
+from app.form_recovery import keeps_form_on_expired_token
 from app.forms import choices
 from app.territories.models import Territory, TerritoryKind
 
@@ -50,6 +51,7 @@ def index():
 
 
 @bp.route("/inviter", methods=["GET", "POST"])
+@keeps_form_on_expired_token
 def invite():
     form = InvitationForm()
     _territory_choices(form)
@@ -66,6 +68,7 @@ def invite():
 
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
+@keeps_form_on_expired_token
 def edit(user_id: int):
     user = _account_or_404(user_id)
     form = AccountForm(data={"name": user.name, "role": user.role.value,

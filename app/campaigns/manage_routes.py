@@ -26,6 +26,7 @@ from app.campaigns.forms import (
 from app.campaigns.models import AgendaItem, AgendaKind, Campaign, Step
 from app.campaigns.queries import all_campaigns
 from app.extensions import db
+from app.form_recovery import keeps_form_on_expired_token
 from app.forms import choices
 from app.territories.models import Territory, TerritoryKind
 
@@ -78,6 +79,7 @@ def dashboard():
 
 
 @bp.route("/etapes/nouvelle", methods=["GET", "POST"])
+@keeps_form_on_expired_token
 def step_create():
     policy.require(current_user, "step.create")
     form = _step_form()
@@ -91,6 +93,7 @@ def step_create():
 
 
 @bp.route("/etapes/<int:step_id>/modifier", methods=["GET", "POST"])
+@keeps_form_on_expired_token
 def step_edit(step_id: int):
     step = _load_step(step_id, "step.edit")
     form = _step_form(data=step_form_data(step))
@@ -121,6 +124,7 @@ def _attempt(action: Callable[[], object], success: str) -> bool:
 
 
 @bp.route("/etapes/<int:step_id>/reprogrammer", methods=["GET", "POST"])
+@keeps_form_on_expired_token
 def step_reschedule(step_id: int):
     step = _load_step(step_id, "step.reschedule")
     form = ScheduleForm(data=schedule_data(step))
@@ -132,6 +136,7 @@ def step_reschedule(step_id: int):
 
 
 @bp.route("/etapes/<int:step_id>/annuler", methods=["GET", "POST"])
+@keeps_form_on_expired_token
 def step_cancel(step_id: int):
     step = _load_step(step_id, "step.cancel")
     form = CancelStepForm()
@@ -143,6 +148,7 @@ def step_cancel(step_id: int):
 
 
 @bp.route("/etapes/<int:step_id>/copier", methods=["GET", "POST"])
+@keeps_form_on_expired_token
 def step_copy(step_id: int):
     step = _load_step(step_id, "step.copy")
     form = CopyStepForm()
@@ -164,6 +170,7 @@ def _agenda_form(step: Step, **kwargs) -> AgendaItemForm:
 
 
 @bp.route("/etapes/<int:step_id>/programme", methods=["GET", "POST"])
+@keeps_form_on_expired_token
 def step_agenda(step_id: int):
     step = _load_step(step_id, "step.edit")
     form = _agenda_form(step)

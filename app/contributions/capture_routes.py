@@ -15,6 +15,7 @@ from app.contributions import capture, import_flow, imports
 from app.contributions.forms import CaptureForm, ImportForm
 from app.contributions.models import Contribution, ContributionKind, ContributionSource
 from app.extensions import db
+from app.form_recovery import keeps_form_on_expired_token
 from app.forms import choices
 from app.routing import database_id
 from app.urls import absolute_url
@@ -49,6 +50,7 @@ def _capture_form(step: Step) -> CaptureForm:
 
 
 @bp.route("/etapes/<int:step_id>/saisie", methods=["GET", "POST"])
+@keeps_form_on_expired_token
 def batch_entry(step_id: int):
     """One contribution after another, keyboard only; the tags stay for the next entry."""
     step = _step(step_id)

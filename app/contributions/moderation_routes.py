@@ -17,6 +17,7 @@ from app.contributions.capture import REFERENCE
 from app.contributions.forms import AnswerForm, MergeForm, RedactForm, RejectForm, RetagForm
 from app.contributions.models import AnswerState, Contribution, ContributionKind
 from app.extensions import db
+from app.form_recovery import keeps_form_on_expired_token
 from app.forms import choices
 from app.routing import database_id
 from app.territories.models import Territory
@@ -202,6 +203,7 @@ def reject(contribution_id: int):
 
 
 @bp.route("/moderation/<int:contribution_id>/modifier", methods=["GET", "POST"])
+@keeps_form_on_expired_token
 def redact(contribution_id: int):
     contribution = _contribution(contribution_id)
     form = RedactForm(obj=contribution)

@@ -18,6 +18,7 @@ from app.backoffice import staff_blueprint
 from app.campaigns.models import Step
 from app.errors import render_error
 from app.extensions import db
+from app.form_recovery import keeps_form_on_expired_token
 from app.forms import FrenchForm
 from app.registrations import exports, queries, services, tokens
 from app.registrations.categories import CATEGORIES
@@ -167,6 +168,7 @@ def signin_sheet(step_id: int):
 
 
 @bp.route("/etapes/<int:step_id>/message", methods=["GET", "POST"])
+@keeps_form_on_expired_token
 def message(step_id: int):
     step = _step(step_id)
     form = MessageForm()

@@ -10,6 +10,7 @@ from app.backoffice import staff_blueprint
 from app.campaigns.models import Step
 from app.clock import now, today
 from app.extensions import db
+from app.form_recovery import keeps_form_on_expired_token
 from app.registrations.categories import CATEGORIES
 from app.registrations.queries import attendance
 from app.syntheses.forms import StepReportForm
@@ -24,6 +25,7 @@ def checked_in_by_category(step: Step) -> dict[str, int]:
 
 
 @bp.route("/etapes/<int:step_id>/compte-rendu", methods=["GET", "POST"])
+@keeps_form_on_expired_token
 def edit(step_id: int):
     step = db.session.get(Step, step_id) or abort(404)
     policy.require(current_user, "step.edit", step)
