@@ -135,6 +135,25 @@ class Config:
     SUPPORT_LIMIT_PER_IP = "300 per hour"
 
     REDIS_URL = ""
+    # Every Redis connection (rate limits, readiness) gives up after this long, to connect or
+    # to read an answer: a Redis that accepts and never answers costs a request this, once.
+    REDIS_SOCKET_TIMEOUT_MS = 300
+
+    # Operations (README « Exploitation »). SQLite: how long a writer waits for the write lock
+    # before « database is locked ». PostgreSQL: how long to wait for a new connection.
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+    DATABASE_CONNECT_TIMEOUT = 5
+    # Database unreachable: the 503 page asks the browser (or the proxy) to retry after this.
+    DATABASE_RETRY_AFTER_SECONDS = 30
+    # "json" (one object per line, for a log collector) or "text" (for a person).
+    LOG_FORMAT = "text"
+    LOG_LEVEL = "INFO"
+    # /metrics: with a token, only to « Authorization: Bearer <token> »; without one, only to
+    # these networks (comma-separated; behind a reverse proxy, set TRUSTED_PROXIES so that the
+    # client's own address is the one checked).
+    METRICS_TOKEN = ""
+    METRICS_ALLOWED_NETWORKS = "127.0.0.0/8,::1/128"
+
     TESTING = False
     DEBUG = False
 
@@ -158,6 +177,10 @@ class ProductionConfig(Config):
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     HSTS_SECONDS = 2 * 365 * 24 * 3600  # two years, as HSTS preload lists ask
+    LOG_FORMAT = "json"
+    # Behind nginx on the same host every request comes from 127.0.0.1: no network is trusted
+    # by default, so /metrics needs METRICS_TOKEN (or networks set on purpose).
+    METRICS_ALLOWED_NETWORKS = ""
 
 
 CONFIGS: dict[str, type[Config]] = {

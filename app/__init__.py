@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
 from flask import Flask
 
 from app.extensions import csrf, db, login_manager, migrate
+from app.operations import init_operations
 from app.settings import check_production_settings, load_environment
 from config import CONFIGS, Config
 
@@ -37,8 +37,7 @@ def create_app(config: str | type[Config] | None = None, overrides: dict | None 
     register_error_handlers(app)
     register_security(app)
     register_cli(app)
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO)
+    init_operations(app)  # logs with request ids, metrics, /healthz, /readyz, /metrics
     return app
 
 
@@ -73,10 +72,10 @@ def register_extensions(app: Flask) -> None:
     from app.accounts.sessions import init_sessions
 
     init_sessions(app)
-    from app.database import enable_sqlite_foreign_keys
+    from app.database import configure_engine
 
     with app.app_context():
-        enable_sqlite_foreign_keys(db.engine)
+        configure_engine(db.engine, app.config)
     from app.calendar.cache import init_cache
 
     init_cache(app)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import NoReturn
 
 from flask import Flask, abort, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
+from app.database import database_unavailable
 from app.extensions import db
 from app.form_recovery import replay_form
 
@@ -23,12 +26,28 @@ MESSAGES = {
           "dans quelques minutes."),
     500: ("Erreur inattendue", "Une erreur est survenue de notre côté. Réessayez dans un "
           "instant ; si le problème persiste, contactez-nous."),
+    503: ("Service momentanément indisponible", "Le service ne peut pas répondre pour le "
+          "moment. Réessayez dans quelques instants : ce que vous avez saisi n’a peut-être pas "
+          "été enregistré."),
 }
 
 # Shown when even the error page fails (database gone, template broken): no layout, no query.
 BARE_500_PAGE = ("<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\">"
                  "<title>Erreur inattendue</title><h1>Erreur inattendue</h1>"
                  "<p>Une erreur est survenue de notre côté. Réessayez dans un instant.</p></html>")
+
+
+# The database cannot serve (stopped, restarting, too many connections, pool exhausted): 503
+# and Retry-After, not 500 (app.database.database_unavailable tells it from a wrong statement).
+# The pool's pre-ping (config.py) replaces dead connections, so the app serves again as soon as
+# the database is back, without a restart.
+DATABASE_ERRORS = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError,
+                   sa_exc.TimeoutError)
+BARE_503_PAGE = ("<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\">"
+                 "<title>Service momentanément indisponible</title>"
+                 "<h1>Service momentanément indisponible</h1>"
+                 "<p>Le service ne peut pas répondre pour le moment. Réessayez dans quelques "
+                 "instants.</p></html>")
 
 
 def render_error(code: int, detail: str | None = None):
@@ -71,6 +90,24 @@ def init_error_handlers(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         return render_error(error.code)
+
+    def _database_error(error: Exception):
+        if not database_unavailable(error):
+            return _unexpected(error)
+        # One line, no traceback: an outage would otherwise fill the log with identical ones.
+        app.logger.error("Base de données injoignable : %s", str(error).splitlines()[0][:300])
+        retry_after = {"Retry-After": str(app.config["DATABASE_RETRY_AFTER_SECONDS"])}
+        with contextlib.suppress(sa_exc.SQLAlchemyError):  # the connection may be gone
+            db.session.rollback()
+        try:
+            # The page's header asks the database about a signed-in user: it may fail too.
+            body, code = render_error(503)
+        except Exception:
+            return BARE_503_PAGE, 503, {**retry_after, "Content-Type": "text/html; charset=utf-8"}
+        return body, code, retry_after
+
+    for error_class in DATABASE_ERRORS:
+        app.register_error_handler(error_class, _database_error)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
