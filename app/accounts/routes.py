@@ -29,7 +29,10 @@ def safe_next(target: str | None) -> str | None:
     """Only a path on this site: never an open redirect to another host."""
     if not target:
         return None
-    parts = urlsplit(target)
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # « //[ » and the like: not even a URL
+        return None
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
             or "\\" in target or any(ord(char) < 32 for char in target):
         return None

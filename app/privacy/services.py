@@ -138,6 +138,9 @@ def _press_record(accreditation: PressAccreditation | None) -> dict | None:
         "etapes_suivies": [{"etape": follow.step.title, "date_etape": _iso(follow.step.day),
                             "suivie_depuis_le": _iso(follow.created_at)}
                            for follow in accreditation.follows],
+        "demarches_suivies": [{"demarche": follow.campaign.title,
+                               "suivie_depuis_le": _iso(follow.created_at)}
+                              for follow in accreditation.campaign_follows],
     }
 
 

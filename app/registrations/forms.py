@@ -23,7 +23,6 @@ from app.forms import (
     required,
 )
 from app.registrations.categories import (
-    CATEGORIES,
     PROFESSIONAL_TYPES,
     registration_categories,
 )
@@ -114,7 +113,7 @@ def settings_form(step: Step) -> FrenchForm:
     class SettingsForm(FrenchForm):
         requires_approval = BooleanField("Valider chaque inscription à la main")
 
-    for code, label in CATEGORIES.items():
+    for code, label in registration_categories().items():
         setattr(SettingsForm, f"quota_{code}", IntegerField(label, validators=[
             Optional(), NumberRange(min=1, max=100_000,
                                     message="Indiquez un nombre de places entre 1 et 100 000.")]))

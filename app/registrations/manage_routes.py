@@ -21,7 +21,7 @@ from app.extensions import db
 from app.form_recovery import keeps_form_on_expired_token
 from app.forms import FrenchForm
 from app.registrations import exports, queries, services, tokens
-from app.registrations.categories import CATEGORIES
+from app.registrations.categories import CATEGORIES, registration_categories
 from app.registrations.forms import MessageForm, QuestionForm, settings_form
 from app.registrations.models import Registration, RegistrationQuestion, RegistrationStatus
 
@@ -184,7 +184,7 @@ def settings(step_id: int):
     step = _step(step_id)
     form, question_form = settings_form(step), QuestionForm(prefix="question")
     if form.validate_on_submit() and not question_form.label.data:
-        quotas = {code: form[f"quota_{code}"].data for code in CATEGORIES
+        quotas = {code: form[f"quota_{code}"].data for code in registration_categories()
                   if form[f"quota_{code}"].data}
         if step.capacity and sum(quotas.values()) > step.capacity:
             flash(f"Les places réservées ({sum(quotas.values())}) dépassent la jauge de "
@@ -199,7 +199,7 @@ def settings(step_id: int):
             return redirect(url_for(".settings", step_id=step.id))
     return render_template("registrations/settings.html", step=step, form=form,
                            question_form=question_form, questions=services.questions(step),
-                           categories=CATEGORIES)
+                           categories=registration_categories())
 
 
 @bp.post("/etapes/<int:step_id>/inscriptions/questions")

@@ -82,3 +82,11 @@ def test_session_cookie_is_httponly_and_samesite(client, organiser):
                                                 "password": PASSWORD})
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_a_next_address_that_is_not_a_url_is_ignored(client, organiser):
+    token = csrf_token(client)
+    response = client.post("/connexion?next=//[", data={
+        "email": "orga@ars.example", "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/gestion/"

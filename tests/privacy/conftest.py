@@ -11,7 +11,7 @@ import pytest
 from app.campaigns.models import Step
 from app.contributions.models import Contribution, ContributionKind, ContributionStatus
 from app.extensions import db
-from app.press.models import PressAccreditation, PressFollow
+from app.press.models import PressAccreditation, PressCampaignFollow, PressFollow
 from app.registrations import services, tokens
 from app.registrations.models import Registration, RegistrationQuestion
 from tests.factories import make_departement, make_step
@@ -69,6 +69,7 @@ def person(app) -> Person:
     accreditation = PressAccreditation(name="Camille Durand", outlet="La Dépêche",
                                        email=CAMILLE, phone="06 00 00 00 00")
     accreditation.follows.append(PressFollow(step=aveyron))
+    accreditation.campaign_follows.append(PressCampaignFollow(campaign=lot.campaign))
     db.session.add(accreditation)
     db.session.commit()
     return Person(lot, aveyron, lot_registration, aveyron_registration, waiting, other,

@@ -58,6 +58,7 @@ def test_data_copy_holds_everything_for_the_address_and_nothing_of_anyone_else(c
     press = data["accreditation_presse"]
     assert (press["media"], press["etapes_suivies"][0]["etape"]) == (
         "La Dépêche", person.aveyron.title)
+    assert [d["demarche"] for d in press["demarches_suivies"]] == [person.lot.campaign.title]
     assert sorted(m["objet"] for m in data["courriels"]) == [
         f"Inscription confirmée : {person.aveyron.title}",
         f"Inscription confirmée : {person.lot.title}"]

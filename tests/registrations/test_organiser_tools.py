@@ -191,3 +191,10 @@ def test_reminders_and_purge_commands(app, client, step, smtp):
     assert sorted(r.category for r in people) == ["citoyens", "elus", "professionnels",
                                                   "usagers"]
     assert {r.status for r in people} >= {RegistrationStatus.CONFIRMED}
+
+
+def test_seat_quotas_are_offered_for_registration_categories_only(client, step):
+    """Journalists go through the press accreditation: no seats are reserved for « Presse »."""
+    html = client.get(f"/gestion/etapes/{step.id}/inscriptions/reglages").get_data(as_text=True)
+    assert 'name="quota_usagers"' in html
+    assert 'name="quota_presse"' not in html
