@@ -132,3 +132,14 @@ def seeded(app):
     app.config["CONCERTO_NOW"] = "2022-11-03T12:00"
     load_seed(demo=True)
     return db.session.scalar(sa.select(Step).where(Step.city == "Mende"))
+
+
+def download_invitation(page, link):
+    """Click a « Télécharger l’invitation (.ics) » link as a person does; its one event, parsed."""
+    import icalendar
+
+    assert_clear_of_footer(page, link)
+    with page.expect_download(timeout=CLICK_TIMEOUT_MS) as download:
+        link.click(timeout=CLICK_TIMEOUT_MS)
+    [event] = icalendar.Calendar.from_ical(download.value.path().read_bytes()).walk("VEVENT")
+    return event

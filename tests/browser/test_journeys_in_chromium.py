@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import re
 
-import icalendar
 import pytest
 from playwright.sync_api import expect
 
 from app.extensions import db
-from tests.browser.conftest import CLICK_TIMEOUT_MS, assert_clear_of_footer, click, click_text
+from tests.browser.conftest import click, click_text, download_invitation
 from tests.browser.test_public_pages_in_chromium import assert_accessible
 
 pytestmark = pytest.mark.browser
@@ -89,9 +88,6 @@ def test_a_journalist_gets_accredited_then_takes_the_invitation(sized_page, live
     navigate(page, "Accueil")
     open_lozere_step_from_the_calendar(page)
     link = main(page).get_by_role("link", name="Télécharger l’invitation (.ics)")
-    assert_clear_of_footer(page, link)
-    with page.expect_download(timeout=CLICK_TIMEOUT_MS) as download:
-        link.click(timeout=CLICK_TIMEOUT_MS)
-    [event] = icalendar.Calendar.from_ical(download.value.path().read_bytes()).walk("VEVENT")
+    event = download_invitation(page, link)
     assert str(event["SUMMARY"]) == STEP
     assert_accessible(page, f"parcours-presse-fin-{page.viewport_name}")

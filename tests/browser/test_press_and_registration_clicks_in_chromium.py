@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import re
 
-import icalendar
 import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
 from app.extensions import db
 from app.press.models import PressAccreditation, PressCampaignFollow, PressFollow
-from tests.browser.conftest import CLICK_TIMEOUT_MS, assert_clear_of_footer, click, click_text
+from tests.browser.conftest import (
+    click,
+    click_text,
+    download_invitation,
+)
 from tests.browser.test_public_pages_in_chromium import assert_accessible
 
 pytestmark = pytest.mark.browser
@@ -140,10 +143,6 @@ def test_registered_person_adds_the_step_to_their_calendar(sized_page, live_serv
     expect(main(page).get_by_role("heading", name="Ajouter à mon agenda")).to_be_visible()
     assert_accessible(page, f"inscription-confirmation-{page.viewport_name}")
     link = main(page).get_by_role("link", name=ICS)
-    assert_clear_of_footer(page, link)
-    with page.expect_download(timeout=CLICK_TIMEOUT_MS) as download:
-        link.click(timeout=CLICK_TIMEOUT_MS)
-    calendar = icalendar.Calendar.from_ical(download.value.path().read_bytes())
-    [event] = calendar.walk("VEVENT")
+    event = download_invitation(page, link)
     assert str(event["SUMMARY"]) == "Concertation CNR santé — Lozère"
     assert event.decoded("DTSTART").isoformat() == "2022-11-04T10:00:00+01:00"

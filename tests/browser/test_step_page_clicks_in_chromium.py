@@ -4,7 +4,6 @@ and a cancelled and a held step, which offer none of the stale actions."""
 
 from datetime import UTC, date, datetime
 
-import icalendar
 import pytest
 import sqlalchemy as sa
 
@@ -12,7 +11,13 @@ from app.campaigns import services
 from app.campaigns.models import Step, StepStatus
 from app.extensions import db
 from app.syntheses.models import StepReport
-from tests.browser.conftest import CLICK_TIMEOUT_MS, assert_clear_of_footer, click, click_text
+from tests.browser.conftest import (
+    CLICK_TIMEOUT_MS,
+    assert_clear_of_footer,
+    click,
+    click_text,
+    download_invitation,
+)
 from tests.browser.test_public_pages_in_chromium import assert_accessible
 
 pytestmark = pytest.mark.browser
@@ -39,11 +44,7 @@ def test_invitation_downloads_a_valid_ics(sized_page, live_server, seeded):
     page = sized_page
     open_step(page, live_server, seeded)
     link = main(page).get_by_role("link", name=ICS)
-    assert_clear_of_footer(page, link)
-    with page.expect_download(timeout=CLICK_TIMEOUT_MS) as download:
-        link.click(timeout=CLICK_TIMEOUT_MS)
-    calendar = icalendar.Calendar.from_ical(download.value.path().read_bytes())
-    [event] = calendar.walk("VEVENT")
+    event = download_invitation(page, link)
     assert str(event["SUMMARY"]) == "Concertation CNR santé — Lozère"
     assert event.decoded("DTSTART").isoformat() == "2022-11-04T10:00:00+01:00"
     assert "Espace George Frêche" in str(event["LOCATION"])
