@@ -10,7 +10,7 @@ VENDOR := static/vendor/dsfr
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev assets db lint security system-packages bench clean help
+.PHONY: run test worker scheduler install install-dev assets db lint security system-packages bench clean help
 
 help:
 	@echo "make run   installe ce qui manque, migre, charge le référentiel et sert http://$(HOST):$(PORT)"
@@ -55,6 +55,14 @@ db: $(VENV)/.stamp-runtime
 # --- The two commands ---------------------------------------------------------------------
 run: install db
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# Background jobs (README « Tâches de fond »): with REDIS_URL set, `make run` only queues them;
+# these run them (several workers may run, on any host; the scheduler may run on every host).
+worker: install
+	$(FLASK) worker
+
+scheduler: install
+	$(FLASK) scheduler
 
 test: install-dev system-packages security
 	bash scripts/run-tests.sh

@@ -139,6 +139,20 @@ class Config:
     # to read an answer: a Redis that accepts and never answers costs a request this, once.
     REDIS_SOCKET_TIMEOUT_MS = 300
 
+    # Background jobs (README « Tâches de fond »): "rq" queues them in Redis for `flask worker`;
+    # "thread" runs them in a thread of this process (make run without Redis); "eager" runs
+    # each one as soon as the transaction that asked for it commits (tests). Empty: "rq" when
+    # REDIS_URL is set, "thread" otherwise.
+    JOBS_MODE = ""
+    JOBS_QUEUE = "concerto"
+    # A worker holds a mail this long while sending it; past it, another worker may take it.
+    MAIL_LEASE_SECONDS = 120
+    # Waits between attempts: 30 s, 1 min, 2 min… up to MAIL_RETRY_MAX_SECONDS.
+    MAIL_RETRY_BASE_SECONDS = 30
+    MAIL_RETRY_MAX_SECONDS = 3600
+    # Each SMTP conversation gives up after this long (to connect, or for an answer).
+    MAIL_TIMEOUT_SECONDS = 10
+
     # Operations (README « Exploitation »). SQLite: how long a writer waits for the write lock
     # before « database is locked ». PostgreSQL: how long to wait for a new connection.
     SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -170,6 +184,7 @@ class TestingConfig(Config):
     WTF_CSRF_ENABLED = True
     PREFERRED_URL_SCHEME = "http"
     MAIL_BACKEND = "smtp"
+    JOBS_MODE = "eager"
 
 
 class ProductionConfig(Config):

@@ -38,6 +38,9 @@ def create_app(config: str | type[Config] | None = None, overrides: dict | None 
     register_security(app)
     register_cli(app)
     init_operations(app)  # logs with request ids, metrics, /healthz, /readyz, /metrics
+    from app.jobs.local import start_with_first_request
+
+    start_with_first_request(app)  # make run without Redis: jobs and schedule in a thread
     return app
 
 
@@ -125,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     from app.contributions.routes import bp as contributions_bp
     from app.contributions.settings_routes import bp as contribution_settings_bp
     from app.opendata.routes import bp as opendata_bp
+    from app.operations.outbox_routes import bp as outbox_bp
     from app.press.manage_routes import bp as manage_press_bp
     from app.press.routes import bp as press_bp
     from app.privacy.routes import bp as privacy_bp
@@ -140,7 +144,7 @@ def register_blueprints(app: Flask) -> None:
                       manage_registrations_bp, contributions_bp, moderation_bp, capture_bp,
                       contribution_settings_bp, opendata_bp, api_bp,
                       syntheses_bp, step_reports_bp, audit_bp, account_bp, accounts_manage_bp,
-                      privacy_bp):
+                      privacy_bp, outbox_bp):
         app.register_blueprint(blueprint)
 
 

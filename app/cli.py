@@ -17,6 +17,10 @@ def init_cli(app: Flask) -> None:
     app.cli.add_command(send_mail_command)
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(purge_personal_data_command)
+    from app.jobs.worker import scheduler_command, worker_command
+
+    app.cli.add_command(worker_command)
+    app.cli.add_command(scheduler_command)
 
 
 @click.command("send-reminders")
@@ -54,10 +58,12 @@ def purge_personal_data_command(days: int | None) -> None:
 
 @click.command("send-mail")
 def send_mail_command() -> None:
-    """Envoie les courriels en attente (à lancer régulièrement, par exemple par cron)."""
-    from app.mail import send_pending
+    """Envoie tout de suite les courriels en attente, sans attendre leur prochain essai (le
+    planificateur relance chaque minute ceux dont l’heure est venue). Sans risque à côté des
+    workers : chaque courriel part une fois."""
+    from app.mail_delivery import sweep
 
-    sent, failed = send_pending()
+    sent, failed = sweep(now_or_later=True)
     click.echo(f"{sent} courriel(s) envoyé(s), {failed} en échec "
                "(nouvel essai au prochain passage).")
 

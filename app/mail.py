@@ -1,23 +1,22 @@
-"""Outgoing mail: composed, stored in a queue, then delivered; a failure is retried later.
+"""Outgoing mail, the outbox: a mail is a row of ``outbound_mail`` added in the same
+transaction as the change it tells about, so a committed change always has its mail and a
+rolled-back one never does. A worker delivers it after the commit (app.mail_delivery); a mail
+server that is down never loses a message nor slows the action that caused it.
 
-A mail server that is down never loses a message nor breaks the action that caused it: the
-message stays ``pending`` with its error, and ``flask send-mail`` (or the next delivery attempt)
-sends it again. Backends: ``smtp``; ``console`` prints; ``folder`` writes ``.eml`` files.
+A row holds either the finished message (``queue``), or what a domain's notification module
+needs to write it (``queue_notification``: purpose, recipient, object, parameters), composed by
+the worker. The second keeps templates, calendar files and QR codes out of the web request.
 """
 
 from __future__ import annotations
 
 import enum
-import smtplib
-import sys
 from datetime import datetime
-from email import message_from_bytes
 from email.header import Header
 from email.message import EmailMessage
 from email.policy import EmailPolicy
-from email.policy import default as default_policy
 from email.utils import format_datetime, make_msgid
-from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -26,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.clock import now
 from app.db_types import UTCDateTime, enum_column
 from app.extensions import db
+from app.jobs import enqueue
 from app.mail_html import html_body
 
 MAX_ATTEMPTS = 8
@@ -58,33 +58,40 @@ MAIL_POLICY = _SubjectFoldingPolicy(linesep="\r\n")
 
 class MailStatus(enum.StrEnum):
     PENDING = "pending"
+    SENDING = "sending"  # claimed by a worker until ``lease_until``
     SENT = "sent"
-    FAILED = "failed"  # gave up after MAX_ATTEMPTS
+    FAILED = "failed"  # gave up after MAX_ATTEMPTS, or refused for good by the server
 
     @property
     def label(self) -> str:
-        return {"pending": "En attente d’envoi", "sent": "Envoyé",
-                "failed": "Échec définitif"}[self.value]
+        return {"pending": "En attente d’envoi", "sending": "En cours d’envoi",
+                "sent": "Envoyé", "failed": "Échec définitif"}[self.value]
 
 
 class OutboundMail(db.Model):
     __tablename__ = "outbound_mail"
-    __table_args__ = (sa.Index("ix_outbound_mail_related", "related_type", "related_id"),)
+    __table_args__ = (sa.Index("ix_outbound_mail_related", "related_type", "related_id"),
+                      sa.Index("ix_outbound_mail_due", "status", "next_attempt_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     recipient: Mapped[str] = mapped_column(sa.String(254))
-    subject: Mapped[str] = mapped_column(sa.String(300))
+    subject: Mapped[str] = mapped_column(sa.String(300), default="")
     purpose: Mapped[str] = mapped_column(sa.String(60))
     # What the mail is about, e.g. ("press_follow", 12), to show its status next to it.
     related_type: Mapped[str | None] = mapped_column(sa.String(60))
     related_id: Mapped[int | None]
-    message: Mapped[bytes] = mapped_column(sa.LargeBinary)
+    # None until the worker composes it from ``purpose`` and ``params``.
+    message: Mapped[bytes | None] = mapped_column(sa.LargeBinary)
+    params: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     status: Mapped[MailStatus] = mapped_column(enum_column(MailStatus),
                                                default=MailStatus.PENDING, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str] = mapped_column(sa.String(500), default="")
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Not before this moment (the wait after a failure); None: at once.
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 def compose(to: str, subject: str, text: str,
@@ -120,77 +127,30 @@ def compose(to: str, subject: str, text: str,
 
 def queue(message: EmailMessage, purpose: str,
           related: tuple[str, int] | None = None) -> OutboundMail:
-    """Store a message to send; the caller's transaction commits it."""
-    mail = OutboundMail(recipient=message["To"], subject=message["Subject"], purpose=purpose,
-                        related_type=related[0] if related else None,
-                        related_id=related[1] if related else None,
-                        message=message.as_bytes(policy=MAIL_POLICY))
+    """Store a finished message to send; the caller's transaction commits it."""
+    return _add(OutboundMail(recipient=message["To"], subject=message["Subject"],
+                             purpose=purpose, message=as_bytes(message)), related)
+
+
+def queue_notification(purpose: str, recipient: str, subject: str, related: tuple[str, int],
+                       /, **params: Any) -> OutboundMail:
+    """Store a mail for the worker to compose (app.notifications) and send; the caller's
+    transaction commits it. ``params``: JSON values the composer needs, as they are now."""
+    return _add(OutboundMail(recipient=recipient, subject=" ".join(subject.splitlines())[:300],
+                             purpose=purpose, params=params or None), related)
+
+
+def _add(mail: OutboundMail, related: tuple[str, int] | None) -> OutboundMail:
+    if related is not None:
+        mail.related_type, mail.related_id = related
     db.session.add(mail)
+    db.session.flush()  # its id, for the delivery job queued at commit
+    enqueue("mail.deliver", mail.id)
     return mail
 
 
-def _send_smtp(mail: OutboundMail) -> None:
-    config = current_app.config
-    client_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
-    with client_class(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as client:
-        if config["MAIL_USE_TLS"]:
-            client.starttls()
-        if config["MAIL_USERNAME"]:
-            client.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-        sender = config["MAIL_DEFAULT_SENDER"]
-        envelope_from = sender.rsplit("<", 1)[-1].rstrip(">").strip()
-        client.sendmail(envelope_from, [mail.recipient], mail.message)
-
-
-def _send_console(mail: OutboundMail) -> None:
-    """Readable in a terminal: decoded headers, the text, and the names of attached files."""
-    message = message_from_bytes(mail.message, policy=default_policy)
-    text = message.get_body(preferencelist=("plain",))
-    attached = [part.get_filename() for part in message.iter_attachments()]
-    print(f"----- courriel n° {mail.id} -----\nTo: {message['To']}\n"
-          f"Subject: {message['Subject']}\n\n{text.get_content() if text else ''}\n"
-          f"Pièces jointes : {', '.join(attached) or 'aucune'}\n----- fin du courriel -----",
-          file=sys.stdout, flush=True)
-
-
-def _send_folder(mail: OutboundMail) -> None:
-    folder = Path(current_app.config["MAIL_FOLDER"]
-                  or Path(current_app.instance_path) / "mails")
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{now():%Y%m%d-%H%M%S}-{mail.id}.eml").write_bytes(mail.message)
-
-
-BACKENDS = {"smtp": _send_smtp, "console": _send_console, "folder": _send_folder}
-
-
-def deliver(mail: OutboundMail) -> bool:
-    """Try to send one queued mail; record the outcome (the caller commits)."""
-    mail.attempts += 1
-    try:
-        BACKENDS[current_app.config["MAIL_BACKEND"]](mail)
-    except (OSError, smtplib.SMTPException) as error:
-        mail.last_error = f"{type(error).__name__}: {error}"[:500]
-        if mail.attempts >= MAX_ATTEMPTS:
-            mail.status = MailStatus.FAILED
-        current_app.logger.warning("Envoi du courriel %s échoué : %s", mail.id, error)
-        return False
-    mail.status, mail.sent_at, mail.last_error = MailStatus.SENT, now(), ""
-    return True
-
-
-def send_pending(ids: list[int] | None = None) -> tuple[int, int]:
-    """Deliver pending mails (only ``ids`` if given), committing after each; (sent, failed)."""
-    query = sa.select(OutboundMail).where(OutboundMail.status == MailStatus.PENDING)
-    if ids is not None:
-        query = query.where(OutboundMail.id.in_(ids))
-    sent = failed = 0
-    for mail in db.session.scalars(query.order_by(OutboundMail.id)).all():
-        if deliver(mail):
-            sent += 1
-        else:
-            failed += 1
-        db.session.commit()
-    return sent, failed
+def as_bytes(message: EmailMessage) -> bytes:
+    return message.as_bytes(policy=MAIL_POLICY)
 
 
 def latest_for(related_type: str, ids: list[int]) -> dict[int, OutboundMail]:

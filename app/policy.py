@@ -65,6 +65,8 @@ RULES: dict[str, Rule] = {
     "synthesis.transmit": Rule(ORGANISERS, (Synthesis,)),
     "synthesis.validate": Rule(ADMINS, (Synthesis,)),
     "audit.view": Rule(ADMINS),
+    # The outbox and the job queue: recipients' addresses, so administrators only.
+    "mail.supervise": Rule(ADMINS),
     "user.manage": Rule(ADMINS),
 }
 

@@ -101,6 +101,7 @@ TABLE = [
     ("synthesis.validate", "aveyron_synthesis", {"admin"}),
     ("synthesis.validate", "region_synthesis", {"admin"}),
     ("audit.view", None, {"admin"}),
+    ("mail.supervise", None, {"admin"}),
     ("user.manage", None, {"admin"}),
     ("backoffice.enter", None, {"admin", "region_organiser", "aveyron_organiser",
                                 "lot_organiser", "aveyron_moderator", "region_moderator",

@@ -206,6 +206,8 @@ ROUTES: dict[str, Route] = {
         "/gestion/comptes/{invited}/renvoyer-invitation", ADMIN),
     "/gestion/journal": get("/gestion/journal", ADMIN),
     "/gestion/journal.csv": get("/gestion/journal.csv", ADMIN),
+    "/gestion/courriels/": get("/gestion/courriels/", ADMIN),
+    "/gestion/courriels/renvoyer": post("/gestion/courriels/renvoyer", ADMIN),
     # Steps (of Aveyron).
     "/gestion/": get("/gestion/", ANY_STAFF),
     "/gestion/etapes/nouvelle": both("/gestion/etapes/nouvelle", ORGANISERS),

@@ -79,12 +79,10 @@ def count_failure(user: User) -> None:
 
 
 def _mail_now(user: User, purpose: str, subject: str, text: str) -> None:
-    """Queue a mail to the account's owner, commit (with whatever the caller changed), and try
-    to deliver it at once; a mail server that is down leaves it for ``flask send-mail``."""
-    outgoing = mail.queue(mail.compose(user.email, subject, text), purpose,
-                          ("user_account", user.id))
+    """Queue a mail to the account's owner and commit it with whatever the caller changed;
+    a worker sends it."""
+    mail.queue(mail.compose(user.email, subject, text), purpose, ("user_account", user.id))
     db.session.commit()
-    mail.send_pending([outgoing.id])
 
 
 def record_login(user: User) -> None:

@@ -86,11 +86,13 @@ def update_step(step: Step, values: dict[str, Any], user: User | None,
         calendar_changed = _bump_sequence_if_needed(step, changes)
         audit.record(action, step, f"Modification de l’étape « {step.title} »", changes,
                      user=user)
-        db.session.commit()
+        db.session.flush()
+        # Before the commit: the mails and promotions the change causes commit with it.
         if calendar_changed:
             step_calendar_changed.send(step, change=_calendar_change(step, changes))
         if "capacity" in changes:
             step_capacity_changed.send(step)
+        db.session.commit()
     return changes
 
 
@@ -107,9 +109,10 @@ def publish_step(step: Step, user: User | None) -> None:
     step.status = StepStatus.PUBLISHED
     audit.record("step.publish", step, f"Publication de l’étape « {step.title} »",
                  {"status": (StepStatus.DRAFT, StepStatus.PUBLISHED)}, user=user)
-    db.session.commit()
+    db.session.flush()
     if step.day is not None:
         step_calendar_changed.send(step, change="scheduled")
+    db.session.commit()
 
 
 def cancel_step(step: Step, user: User | None, reason: str = "") -> None:
@@ -124,9 +127,10 @@ def cancel_step(step: Step, user: User | None, reason: str = "") -> None:
     _bump_sequence_if_needed(step, {"status": (old, step.status)})
     summary = f"Annulation de l’étape « {step.title} »" + (f" : {reason}" if reason else "")
     audit.record("step.cancel", step, summary, {"status": (old, step.status)}, user=user)
-    db.session.commit()
+    db.session.flush()
     if old is not StepStatus.DRAFT:
         step_calendar_changed.send(step, change="cancelled")
+    db.session.commit()
 
 
 def copy_step(step: Step, territory: Territory, schedule: dict[str, date | time | None],

@@ -53,17 +53,14 @@ def reject(contribution: Contribution, reason: str, user: User) -> None:
     contribution.published_at, contribution.hidden_by_reports = None, False
     audit.record("contribution.reject", contribution, f"{contribution.reference} : {reason}",
                  user=user)
-    queued = None
     if contribution.email:
         text = render_template("contributions/mail/rejected.txt", contribution=contribution,
                                reason=reason, campaign_url=absolute_url(
                                    "campaigns.campaign_page", slug=contribution.campaign.slug))
-        queued = mail.queue(mail.compose(contribution.email,
-                                         "Votre contribution n’a pas été publiée", text),
-                            "contribution.rejected", related=("contribution", contribution.id))
+        mail.queue(mail.compose(contribution.email, "Votre contribution n’a pas été publiée",
+                                text), "contribution.rejected",
+                   related=("contribution", contribution.id))
     db.session.commit()
-    if queued is not None:
-        mail.send_pending([queued.id])
 
 
 def redact(contribution: Contribution, title: str, body: str, user: User) -> None:

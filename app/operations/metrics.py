@@ -6,7 +6,9 @@ database pool (connections checked out, pool size), the rate limits' fallbacks w
 gone (see app.ratelimits).
 
 Read from the database when /metrics is scraped: mails by status and the age of the oldest one
-waiting, registrations and contributions by status. Queries rather than counters fed by signals:
+waiting, registrations and contributions by status; from Redis, the job queue's depth, its
+oldest job's age and its workers. Counted by the workers: mails sent, failed attempts, lease
+takeovers (app.mail_delivery). Queries rather than counters fed by signals:
 the database is the truth whatever process, command or import wrote the rows, and a counter
 would start again from zero at each restart and count per process. They are a few grouped
 counts on indexed or small tables, once per scrape (every 15 to 60 seconds).
@@ -173,6 +175,35 @@ def _age_seconds(moment: datetime | None) -> float:
     return max(0.0, (datetime.now(UTC) - moment).total_seconds())
 
 
+class QueueCollector:
+    """The job queue at each scrape: jobs waiting, the oldest one's age, jobs RQ gave up on,
+    workers alive (``concerto_job_queue_up`` 0 when Redis did not answer)."""
+
+    def describe(self) -> list:
+        return []
+
+    def collect(self):
+        from app.jobs.status import queue_state
+
+        state = queue_state(current_app.config)
+        if state.mode != "rq":
+            return []
+        up = GaugeMetricFamily("concerto_job_queue_up", "1 if Redis answered the scrape")
+        up.add_metric([], int(state.reachable))
+        families = [up]
+        for name, documentation, value in (
+                ("concerto_job_queue_waiting", "Jobs waiting in the queue", state.waiting),
+                ("concerto_job_queue_oldest_age_seconds",
+                 "Age of the oldest job waiting (0: none)", state.oldest_age_seconds),
+                ("concerto_job_queue_failed", "Jobs in RQ's failed registry", state.failed),
+                ("concerto_job_workers", "Workers listening on the queue", state.workers)):
+            if state.reachable:
+                family = GaugeMetricFamily(name, documentation)
+                family.add_metric([], value)
+                families.append(family)
+        return families
+
+
 # ---------------------------------------------------------------- the endpoint
 
 
@@ -213,6 +244,7 @@ def scrape():
         counted = generate_latest(REGISTRY)
     database = CollectorRegistry(auto_describe=False)
     database.register(DatabaseCollector())
+    database.register(QueueCollector())
     response = Response(counted + generate_latest(database), mimetype=CONTENT_TYPE_LATEST)
     response.cache_control.no_store = True
     return response

@@ -107,12 +107,6 @@ def _queue_invitation(follow: PressFollow, change: str) -> mail.OutboundMail | N
     return mail.queue(message, f"press.{change}", related=("press_follow", follow.id))
 
 
-def _deliver(mails: Iterable[mail.OutboundMail | None]) -> None:
-    ids = [m.id for m in mails if m is not None]
-    if ids:
-        mail.send_pending(ids)
-
-
 def accredit(values: dict, step_ids: list[int], campaign_ids: list[int],
              today: date) -> PressAccreditation:
     """Register a new journalist following ``step_ids`` and every step, present and future,
@@ -141,7 +135,6 @@ def accredit(values: dict, step_ids: list[int], campaign_ids: list[int],
                          related=("press_accreditation", accreditation.id))]
     queued += [_queue_invitation(follow, "followed") for follow in follows]
     db.session.commit()
-    _deliver(queued)
     return accreditation
 
 
@@ -150,10 +143,8 @@ def send_manage_link(accreditation: PressAccreditation) -> None:
     message = mail.compose(accreditation.email, "Gérer votre accréditation presse",
                            render_template("press/mail/manage_link.txt", person=accreditation,
                                            manage_url=_manage_url(accreditation)))
-    queued = mail.queue(message, "press.manage_link",
-                        related=("press_accreditation", accreditation.id))
+    mail.queue(message, "press.manage_link", related=("press_accreditation", accreditation.id))
     db.session.commit()
-    _deliver([queued])
 
 
 def update_follows(accreditation: PressAccreditation, step_ids: list[int],
@@ -183,7 +174,6 @@ def update_follows(accreditation: PressAccreditation, step_ids: list[int],
         db.session.delete(current[step_id])
     audit.record("press.follows", accreditation, "Étapes suivies mises à jour")
     db.session.commit()
-    _deliver(queued)
 
 
 def withdraw(accreditation: PressAccreditation) -> None:
@@ -209,7 +199,6 @@ def resend(follows: list[PressFollow], user: User | None) -> int:
                      f"Invitation renvoyée (accréditation n° {follow.accreditation_id})",
                      user=user)
     db.session.commit()
-    _deliver(queued)
     return sum(1 for m in queued if m is not None)
 
 
@@ -233,13 +222,12 @@ def _follow_for_whole_campaign(step: Step) -> list[PressFollow]:
 @step_calendar_changed.connect
 def notify_followers(step: Step, change: str) -> None:
     """Every journalist following the step gets the updated invitation (same UID, higher
-    SEQUENCE), or its cancellation; a step newly in their démarche invites them too."""
+    SEQUENCE), or its cancellation; a step newly in their démarche invites them too (the
+    caller's transaction, which changed the step, commits them)."""
     added = _follow_for_whole_campaign(step) if change != "cancelled" else []
     newcomers = {follow.id for follow in added}
-    queued = [_queue_invitation(follow, "followed" if follow.id in newcomers else change)
-              for follow in followers(step)]
-    db.session.commit()
-    _deliver(queued)
+    for follow in followers(step):
+        _queue_invitation(follow, "followed" if follow.id in newcomers else change)
 
 
 def add_kit_file(campaign: Campaign, step: Step | None, title: str, upload: FileStorage,

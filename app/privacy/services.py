@@ -182,10 +182,12 @@ def blank_mails(condition: sa.ColumnElement[bool]) -> int:
     and status stay, for the statistics); one not yet sent is given up. Idempotent; the
     caller commits. Returns how many mails were blanked."""
     condition = sa.and_(condition, OutboundMail.recipient != "")
-    values = {"recipient": "", "message": b"", "last_error": ERASED_MAIL_NOTE}
+    values = {"recipient": "", "message": b"", "params": None,
+              "last_error": ERASED_MAIL_NOTE}
     bulk = {"synchronize_session": False}  # the caller commits, which expires the session
     given_up = db.session.execute(
-        sa.update(OutboundMail).where(condition, OutboundMail.status == MailStatus.PENDING)
+        sa.update(OutboundMail).where(condition, OutboundMail.status.in_(
+            (MailStatus.PENDING, MailStatus.SENDING)))
         .values(status=MailStatus.FAILED, **values), execution_options=bulk).rowcount
     return given_up + db.session.execute(sa.update(OutboundMail).where(condition)
                                          .values(**values), execution_options=bulk).rowcount

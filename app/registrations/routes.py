@@ -11,7 +11,7 @@ from app.campaigns.queries import public_step
 from app.errors import abort_with
 from app.form_recovery import keeps_form_on_expired_token
 from app.forms import choices
-from app.registrations import seats, services, tokens
+from app.registrations import notifications, seats, services, tokens
 from app.registrations.categories import CATEGORIES_WITH_TYPES, takes_professional_type
 from app.registrations.forms import ManageLinkForm, ParticipantDetailsForm, registration_form
 from app.registrations.models import Registration, RegistrationStatus
@@ -131,7 +131,7 @@ def manage(token: str):
                 if registration.status is RegistrationStatus.WAITLISTED else None)
     return render_template("registrations/manage.html", registration=registration, step=step,
                            form=form, token=token, position=position,
-                           check_in_url=services.check_in_url(registration),
+                           check_in_url=notifications.check_in_url(registration),
                            calendar_links=_calendar_links(registration),
                            just_registered=request.args.get("nouveau") == "1")
 
@@ -151,5 +151,5 @@ def cancel(token: str):
 @bp.get("/inscriptions/<token>/code.svg")
 def qr_code(token: str):
     registration = registration_from_token(token)
-    svg = services.qr_code(services.check_in_url(registration), "svg")
+    svg = notifications.qr_code(notifications.check_in_url(registration), "svg")
     return svg, 200, {"Content-Type": "image/svg+xml", "Cache-Control": "private, no-store"}

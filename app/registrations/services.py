@@ -2,38 +2,33 @@
 
 Every change of seats happens with the step's row locked (``lock_row_for_update``), so two
 registrations, or a cancellation and a registration, never see the same free seat: no
-overbooking, even under a rush. Mails are queued in the same transaction and sent after it.
+overbooking, even under a rush. Each action is one transaction: the change and the mails that
+tell about it (app.registrations.notifications) commit together, and a worker sends them.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
-from io import BytesIO
 from typing import Any
 
-import segno
 import sqlalchemy as sa
-from flask import render_template
 from sqlalchemy.exc import IntegrityError
 
-from app import audit, mail
+from app import audit
 from app.accounts.models import Role, User, user_territory
-from app.calendar import ical
 from app.campaigns.models import Step, StepStatus
 from app.campaigns.signals import step_calendar_changed, step_capacity_changed
 from app.clock import now, today
 from app.database import lock_row_for_update
 from app.extensions import db
 from app.policy import territory_chain
-from app.registrations import seats, tokens
+from app.registrations import notifications, seats
 from app.registrations.models import (
     ACTIVE_STATUSES,
     Registration,
     RegistrationQuestion,
     RegistrationStatus,
 )
-from app.urls import absolute_url
 
 SEAT_ALERTS = (50, 80, 100)
 EDITABLE_FIELDS = ("first_name", "last_name", "phone", "organisation", "departement_id",
@@ -83,55 +78,6 @@ def by_uuid(registration_uuid: str) -> Registration | None:
                              .where(Registration.uuid == registration_uuid))
 
 
-def manage_url(registration: Registration) -> str:
-    return absolute_url("registrations.manage", token=tokens.make(registration.uuid))
-
-
-def check_in_url(registration: Registration) -> str:
-    return absolute_url("manage_registrations.check_in_by_code",
-                        token=tokens.make(registration.uuid, tokens.CHECK_IN_SALT))
-
-
-def qr_code(url: str, kind: str = "png") -> bytes:
-    """The check-in code, as PNG (mail attachment) or SVG (management page)."""
-    buffer = BytesIO()
-    segno.make(url, error="m").save(buffer, kind=kind, scale=6, border=2)
-    return buffer.getvalue()
-
-
-def _queue_to_person(registration: Registration, kind: str, subject: str,
-                     **context: Any) -> mail.OutboundMail:
-    """A mail to the registrant: with the invitation when they hold a seat."""
-    step = registration.step
-    invitation = attachments = None
-    confirmed = registration.status is RegistrationStatus.CONFIRMED
-    # Waitlisted people get the invitation too, to keep the date free; the mail says the seat
-    # is not theirs yet. A cancellation withdraws it from their calendar.
-    holds_date = registration.status in (RegistrationStatus.CONFIRMED,
-                                         RegistrationStatus.WAITLISTED)
-    if step.day is not None and (holds_date or kind in ("cancelled", "step_cancelled")):
-        invitation = ical.invitation(step, registration.full_name, registration.email,
-                                     withdrawn=not holds_date)
-    if confirmed and kind in ("confirmed", "promoted", "approved"):
-        attachments = [(qr_code(check_in_url(registration)), "image/png",
-                        "code-accueil.png")]
-    template = "confirmed" if kind == "approved" else kind
-    text = render_template(f"registrations/mail/{template}.txt", registration=registration,
-                           step=step, manage_url=manage_url(registration),
-                           step_url=absolute_url("campaigns.step_page", step_id=step.id),
-                           **context)
-    message = mail.compose(registration.email, f"{subject} : {step.title}", text,
-                           invitation=invitation, attachments=attachments or [])
-    return mail.queue(message, f"registration.{kind}", related=("registration",
-                                                                 registration.id))
-
-
-def _deliver(queued: Iterable[mail.OutboundMail]) -> None:
-    ids = [item.id for item in queued]
-    if ids:
-        mail.send_pending(ids)
-
-
 def _organisers_of(step: Step) -> list[User]:
     chain = [territory.id for territory in territory_chain(step.territory)]
     # Ids in a subquery: an organiser holding several territories of the chain comes once,
@@ -157,17 +103,9 @@ def _record_seat_alerts(step: Step, counts: dict[str, int]) -> int | None:
     return max(reached)
 
 
-def _queue_seat_alert(step: Step, level: int | None, taken: int) -> list[mail.OutboundMail]:
-    if level is None:
-        return []
-    text = render_template("registrations/mail/seat_alert.txt", step=step, level=level,
-                           taken=taken,
-                           list_url=absolute_url("manage_registrations.registrations",
-                                                 step_id=step.id))
-    return [mail.queue(mail.compose(user.email, f"Étape remplie à {level} % : {step.title}",
-                                    text), "registration.seat_alert",
-                       related=("step", step.id))
-            for user in _organisers_of(step)]
+def _queue_seat_alert(step: Step, level: int | None, taken: int) -> None:
+    if level is not None:
+        notifications.seat_alert(step, level, taken, _organisers_of(step))
 
 
 def register(step: Step, values: dict[str, Any], answers: dict[str, str]) -> Registration:
@@ -198,17 +136,11 @@ def register(step: Step, values: dict[str, Any], answers: dict[str, str]) -> Reg
     except IntegrityError:  # the same person, twice at the same instant
         db.session.rollback()
         raise AlreadyRegisteredError(active_registration(step.id, values["email"])) from None
-    alert = _record_seat_alerts(step, counts)
-    # Release the step's lock at once: mails are composed and queued just after.
-    db.session.commit()
-    subject = {"confirmed": "Inscription confirmée", "waitlisted": "Inscription en liste "
-               "d’attente", "pending": "Demande d’inscription reçue"}[status.value]
-    queued = [_queue_to_person(registration, status.value, subject,
-                               position=seats.waitlist_position(registration)
-                               if status is RegistrationStatus.WAITLISTED else None)]
-    queued += _queue_seat_alert(step, alert, sum(counts.values()))
-    db.session.commit()
-    _deliver(queued)
+    notifications.to_registrant(registration, status.value,
+                                position=seats.waitlist_position(registration)
+                                if status is RegistrationStatus.WAITLISTED else None)
+    _queue_seat_alert(step, _record_seat_alerts(step, counts), sum(counts.values()))
+    db.session.commit()  # the seat and its mails together; the worker writes and sends them
     return registration
 
 
@@ -247,15 +179,13 @@ def promote_from_waitlist(step: Step) -> list[Registration]:
 
 @step_capacity_changed.connect
 def promote_after_capacity_change(step: Step) -> list[Registration]:
-    """More seats: the waiting list moves up at once."""
+    """More seats: the waiting list moves up at once (in the caller's transaction, which
+    changed the capacity and commits)."""
     lock_row_for_update(db.session, Step.__table__, step.id)
     db.session.refresh(step)
     promoted = promote_from_waitlist(step)
-    db.session.commit()
-    queued = [_queue_to_person(person, "promoted", "Une place s’est libérée")
-              for person in promoted]
-    db.session.commit()
-    _deliver(queued)
+    for person in promoted:
+        notifications.to_registrant(person, "promoted")
     return promoted
 
 
@@ -273,13 +203,10 @@ def cancel(registration: Registration, user: User | None = None) -> list[Registr
     promoted = promote_from_waitlist(step) if had_seat else []
     audit.record("registration.cancel", registration,
                  f"Inscription annulée{' par un organisateur' if user else ''}", user=user)
-    db.session.commit()  # seats settled; the step's lock is released before mails are built
-    queued = [_queue_to_person(registration, "cancelled", "Inscription annulée",
-                               had_seat=had_seat)]
-    queued += [_queue_to_person(person, "promoted", "Une place s’est libérée")
-               for person in promoted]
+    notifications.to_registrant(registration, "cancelled", had_seat=had_seat)
+    for person in promoted:
+        notifications.to_registrant(person, "promoted")
     db.session.commit()
-    _deliver(queued)
     return promoted
 
 
@@ -302,14 +229,11 @@ def decide(registration: Registration, approve: bool, user: User) -> None:
     else:
         registration.status, kind, subject = (RegistrationStatus.WAITLISTED, "waitlisted",
                                               "Inscription en liste d’attente")
-    alert = _record_seat_alerts(step, counts)
     audit.record(f"registration.{kind}", registration, subject, user=user)
+    notifications.to_registrant(registration, kind,
+                                position=seats.waitlist_position(registration))
+    _queue_seat_alert(step, _record_seat_alerts(step, counts), sum(counts.values()))
     db.session.commit()
-    queued = [_queue_to_person(registration, kind, subject,
-                               position=seats.waitlist_position(registration))]
-    queued += _queue_seat_alert(step, alert, sum(counts.values()))
-    db.session.commit()
-    _deliver(queued)
 
 
 def set_checked_in(registration: Registration, present: bool, user: User) -> None:
@@ -327,35 +251,29 @@ def send_manage_link(step: Step, email: str) -> None:
     registration = active_registration(step.id, email)
     if registration is None:
         return
-    queued = _queue_to_person(registration, "manage_link", "Votre lien d’inscription")
+    notifications.to_registrant(registration, "manage_link")
     db.session.commit()
-    _deliver([queued])
 
 
 def message_all(step: Step, subject: str, body: str, user: User) -> int:
     """A message from the organisers to every active registrant of the step."""
     registrations = db.session.scalars(sa.select(Registration).where(
         Registration.step_id == step.id, Registration.status.in_(ACTIVE_STATUSES)))
-    queued = [_queue_to_person(registration, "organiser_message", subject, body=body)
+    queued = [notifications.to_registrant(registration, "organiser_message", subject, body=body)
               for registration in registrations]
     audit.record("registration.message", step, f"Message aux inscrits : {subject}", user=user)
     db.session.commit()
-    _deliver(queued)
     return len(queued)
 
 
 @step_calendar_changed.connect
 def notify_registrants(step: Step, change: str) -> None:
-    """Registrants learn of a moved, postponed or cancelled step, with the updated invitation."""
-    kind = "step_cancelled" if change == "cancelled" else "step_changed"
-    subject = {"cancelled": "Étape annulée", "unscheduled": "Étape reportée",
-               "scheduled": "Date de l’étape fixée"}.get(change, "Changement de date ou de lieu")
+    """Registrants learn of a moved, postponed or cancelled step, with the updated invitation
+    (the caller's transaction, which changed the step, commits the mails)."""
     registrations = db.session.scalars(sa.select(Registration).where(
         Registration.step_id == step.id, Registration.status.in_(ACTIVE_STATUSES)))
-    queued = [_queue_to_person(registration, kind, subject, change=change)
-              for registration in registrations]
-    db.session.commit()
-    _deliver(queued)
+    for registration in registrations:
+        notifications.step_change(registration, change)
 
 
 def send_reminders() -> int:
@@ -368,13 +286,11 @@ def send_reminders() -> int:
             Step.day == tomorrow, Step.status == StepStatus.PUBLISHED,
             Registration.status == RegistrationStatus.CONFIRMED,
             Registration.reminder_sent_at.is_(None))))
-    queued = []
     for registration in registrations:
-        queued.append(_queue_to_person(registration, "reminder", "Rappel : c’est demain"))
+        notifications.to_registrant(registration, "reminder")
         registration.reminder_sent_at = now()
     db.session.commit()
-    _deliver(queued)
-    return len(queued)
+    return len(registrations)
 
 
 def anonymise(registration: Registration) -> None:

@@ -1,0 +1,79 @@
+"""What runs on a timetable: the mail sweep every minute (retries, and any job Redis lost),
+reminders each morning, the retention purge each night.
+
+Each run belongs to a time slot (this minute, this day). ``tick`` runs a task only if it wins
+its slot's claim: with Redis, ``SET key NX EX`` — so `flask scheduler` may run on every host
+and each slot still runs once; in one process (``thread`` mode), a set in memory. The tasks
+are also safe to run twice (claims on mails, ``reminder_sent_at``, purges by date), so a lost
+claim costs nothing worse than a repeat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+
+from app.clock import PARIS
+
+Claim = Callable[[str, int], bool]  # (key, seconds to keep it) -> won
+
+
+@dataclass(frozen=True)
+class Periodic:
+    task: str
+    every: timedelta | None = None  # or, once a day from this time in Paris:
+    daily_from: time | None = None
+
+    def slot(self, moment: datetime) -> str | None:
+        """This run's slot at ``moment``, or None when it is not time yet today."""
+        if self.every is not None:
+            return str(int(moment.timestamp() // self.every.total_seconds()))
+        local = moment.astimezone(PARIS)
+        return local.date().isoformat() if local.time() >= self.daily_from else None
+
+    def keep_seconds(self) -> int:
+        span = self.every or timedelta(days=1)
+        return int(2 * span.total_seconds())
+
+
+PERIODIC = (
+    Periodic("mail.sweep", every=timedelta(minutes=1)),
+    Periodic("registrations.reminders", daily_from=time(9, 0)),
+    Periodic("privacy.purge", daily_from=time(3, 0)),
+)
+
+
+def tick(claim: Claim, run: Callable[[str], object], moment: datetime | None = None
+         ) -> list[str]:
+    """Run (or queue, as ``run`` does) each task whose slot this caller wins; their names."""
+    moment = moment or datetime.now(UTC)
+    started = []
+    for periodic in PERIODIC:
+        slot = periodic.slot(moment)
+        if slot is not None and claim(f"concerto:schedule:{periodic.task}:{slot}",
+                                      periodic.keep_seconds()):
+            run(periodic.task)
+            started.append(periodic.task)
+    return started
+
+
+class MemoryClaims:
+    """Claims for a single process (``thread`` mode)."""
+
+    def __init__(self) -> None:
+        self._won: dict[str, datetime] = {}
+
+    def __call__(self, key: str, seconds: int) -> bool:
+        moment = datetime.now(UTC)
+        self._won = {k: until for k, until in self._won.items() if until > moment}
+        if key in self._won:
+            return False
+        self._won[key] = moment + timedelta(seconds=seconds)
+        return True
+
+
+def redis_claims(connection) -> Claim:
+    def claim(key: str, seconds: int) -> bool:
+        return bool(connection.set(key, "1", nx=True, ex=seconds))
+    return claim

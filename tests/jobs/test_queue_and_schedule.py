@@ -1,0 +1,151 @@
+"""The job queue (RQ on a real Redis), the in-process runner, and the schedule's claims."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import redis
+import sqlalchemy as sa
+from rq import SimpleWorker
+
+from app import mail, redis_client
+from app.extensions import db
+from app.jobs import dispatch, enqueue, schedule, worker
+from app.jobs.local import runner_for
+from app.mail import MailStatus, OutboundMail
+from tests.operations.faults import TcpProxy
+from tests.operations.servers import metric_value
+
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
+def _queue_a_mail(recipient: str) -> int:
+    queued = mail.queue(mail.compose(recipient, "Objet", "Texte"), "test")
+    db.session.commit()
+    return queued.id
+
+
+def _status(mail_id: int) -> MailStatus:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(OutboundMail.status).where(OutboundMail.id == mail_id))
+
+
+def _wait_for(condition, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def rq_mode(app):
+    """A queue of this test's own in the shared Redis, emptied afterwards."""
+    name = f"concerto-test-{os.getpid()}-{time.monotonic_ns()}"
+    app.config.update(JOBS_MODE="rq", REDIS_URL=REDIS_URL, JOBS_QUEUE=name)
+    dispatch._redis_paused_until = 0.0
+    yield name
+    dispatch.rq_queue({**app.config, "REDIS_URL": REDIS_URL}).delete(delete_jobs=True)
+
+
+def test_a_committed_mail_waits_in_redis_for_a_worker_that_sends_it(app, client, smtp,
+                                                                    rq_mode):
+    mail_id = _queue_a_mail("file@example.org")
+    assert smtp.messages == [] and _status(mail_id) is MailStatus.PENDING
+    queue = dispatch.rq_queue(app.config)
+    assert queue.count == 1
+    metrics = client.get("/metrics").get_data(as_text=True)
+    assert metric_value(metrics, "concerto_job_queue_waiting") == 1
+    assert metric_value(metrics, "concerto_job_queue_up") == 1
+    worker._app = app
+    try:
+        connection = worker.worker_connection(app.config)
+        SimpleWorker([dispatch.rq_queue(app.config, connection)],
+                     connection=connection).work(burst=True)
+    finally:
+        worker._app = None
+    assert _status(mail_id) is MailStatus.SENT
+    assert len(smtp.to("file@example.org")) == 1
+
+
+def test_a_black_holed_redis_costs_one_short_wait_and_the_mail_stays_queued(app, smtp, rq_mode):
+    with TcpProxy() as hole:  # accepts, never answers
+        app.config["REDIS_URL"] = f"redis://127.0.0.1:{hole.port}/0"
+        before = dispatch.JOBS_NOT_QUEUED.labels("mail.deliver")._value.get()
+        started = time.monotonic()
+        first = _queue_a_mail("a@example.org")
+        second = _queue_a_mail("b@example.org")  # within the pause: Redis not even tried
+        elapsed = time.monotonic() - started
+    assert elapsed < 1.0
+    assert dispatch.JOBS_NOT_QUEUED.labels("mail.deliver")._value.get() == before + 2
+    assert _status(first) is _status(second) is MailStatus.PENDING
+    # The scheduler's sweep, once Redis is back, finds them in the database.
+    dispatch._redis_paused_until = 0.0
+    from app.mail_delivery import sweep
+
+    assert sweep() == (2, 0)
+    assert len(smtp.messages) == 2
+
+
+def test_without_redis_a_thread_of_the_process_sends_the_mail(app, smtp):
+    app.config.update(JOBS_MODE="thread", REDIS_URL="")
+    runner = runner_for(app)
+    try:
+        mail_id = _queue_a_mail("fil@example.org")
+        _wait_for(lambda: _status(mail_id) is MailStatus.SENT)
+    finally:
+        runner.stop()
+    assert len(smtp.to("fil@example.org")) == 1
+
+
+def test_jobs_asked_for_in_a_rolled_back_transaction_never_run(app, smtp):
+    enqueue("mail.sweep")
+    db.session.rollback()
+    assert db.session().info.get("concerto_jobs") is None
+
+
+MOMENT = datetime(2001, 3, 5, 7, 30, tzinfo=UTC)  # 08:30 in Paris: before the reminders
+
+
+def _tick(claim, moment):
+    ran = []
+    schedule.tick(claim, ran.append, moment)
+    return ran
+
+
+@pytest.mark.parametrize("claims", ["memory", "redis"])
+def test_each_slot_runs_once_however_many_schedulers_tick(claims):
+    if claims == "memory":
+        claim = schedule.MemoryClaims()
+        everyone = [claim, claim]
+    else:
+        connection = redis_client.client({"REDIS_URL": REDIS_URL})
+        try:
+            connection.ping()
+        except redis.RedisError:
+            pytest.skip("no Redis") if not os.environ.get("CI") else pytest.fail("no Redis")
+        _forget_slots(connection)
+        everyone = [schedule.redis_claims(connection), schedule.redis_claims(connection)]
+    minute_slot = str(int(MOMENT.timestamp() // 60))
+    ran = [task for claim in everyone for task in _tick(claim, MOMENT)]
+    assert ran == ["mail.sweep", "privacy.purge"]  # 03:00 has passed, 09:00 not yet
+    later = MOMENT + timedelta(minutes=1)
+    ran = [task for claim in everyone for task in _tick(claim, later)]
+    assert ran == ["mail.sweep"]
+    morning = MOMENT + timedelta(hours=1)  # 09:30 in Paris
+    ran = [task for claim in everyone for task in _tick(claim, morning)]
+    assert ran == ["mail.sweep", "registrations.reminders"]
+    if claims == "redis":
+        assert connection.exists(f"concerto:schedule:mail.sweep:{minute_slot}")
+        _forget_slots(connection)
+
+
+def _forget_slots(connection) -> None:
+    """This test's slots (in 2001) in the shared Redis."""
+    minutes = {str(int((MOMENT + timedelta(minutes=m)).timestamp() // 60)) for m in (0, 1, 60)}
+    for key in connection.scan_iter("concerto:schedule:*"):
+        slot = key.decode().rsplit(":", 1)[1]
+        if slot.startswith("2001-") or slot in minutes:
+            connection.delete(key)
