@@ -118,7 +118,7 @@ def test_the_confirmation_offers_to_add_the_step_to_a_calendar(app, client):
         links = step_links(step)
     hrefs = document.xpath("//a/@href")
     assert {links["ics"], links["google"], links["outlook"]} <= set(hrefs)
-    assert "Un courriel récapitulatif vient d’être envoyé" in document.text_content()
+    assert "Un courriel récapitulatif est en route" in document.text_content()
 
 
 def test_the_waiting_list_keeps_the_date_too(client):
