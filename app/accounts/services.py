@@ -11,13 +11,12 @@ import sqlalchemy as sa
 from flask import current_app
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app import audit, mail
-from app.accounts import tokens
+from app import audit
+from app.accounts import notifications, tokens
 from app.accounts.models import Role, User, new_session_token
 from app.clock import now
 from app.extensions import db
 from app.territories.models import Territory
-from app.urls import absolute_url
 
 
 @functools.cache
@@ -66,22 +65,7 @@ def count_failure(user: User) -> None:
         user.locked_until = now() + timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
         audit.record("user.locked", user, f"Compte verrouillé après "
                      f"{config['LOGIN_MAX_FAILURES']} échecs de connexion", user=user)
-        _mail_now(user, "account_locked", "Votre compte est temporairement verrouillé",
-                  f"Bonjour {user.name},\n\n"
-                  f"{config['LOGIN_MAX_FAILURES']} tentatives de connexion à votre compte ont "
-                  f"échoué : il est verrouillé pendant {config['LOGIN_LOCK_MINUTES']} minutes."
-                  "\n\nSi c’était vous, patientez ou choisissez un nouveau mot de passe :\n"
-                  f"{absolute_url('accounts.forgot_password')}\n\n"
-                  "Si ce n’était pas vous, quelqu’un essaie peut-être d’accéder à votre compte : "
-                  "prévenez un administrateur.\n")
-        return
-    db.session.commit()
-
-
-def _mail_now(user: User, purpose: str, subject: str, text: str) -> None:
-    """Queue a mail to the account's owner and commit it with whatever the caller changed;
-    a worker sends it."""
-    mail.queue(mail.compose(user.email, subject, text), purpose, ("user_account", user.id))
+        notifications.account_locked(user)
     db.session.commit()
 
 
@@ -107,23 +91,9 @@ def sign_out_everywhere(user: User, by: User | None = None, reason: str = "") ->
 
 
 def _send_link(user: User, kind: tokens.LinkKind, by: User | None) -> None:
-    link = absolute_url("accounts.set_password", token=tokens.make(user, kind))
-    config = current_app.config
-    if kind is tokens.LinkKind.INVITATION:
-        subject = f"Invitation à rejoindre {config['BRAND_SITE_NAME']}"
-        text = (f"Bonjour {user.name},\n\n"
-                f"{by.name if by else 'Un administrateur'} vous invite à rejoindre l’espace "
-                f"organisateur de {config['BRAND_SITE_NAME']} en tant que "
-                f"{user.role.label.lower()}.\n\nChoisissez votre mot de passe en suivant ce lien "
-                f"(valable {config['INVITATION_LINK_DAYS']} jours, une seule fois) :\n{link}\n")
-    else:
-        subject = "Choisir un nouveau mot de passe"
-        text = (f"Bonjour {user.name},\n\nUne demande de nouveau mot de passe a été faite pour "
-                f"votre compte. Pour le choisir, suivez ce lien (valable "
-                f"{config['PASSWORD_RESET_MINUTES']} minutes, une seule fois) :\n{link}\n\n"
-                "Si vous n’êtes pas à l’origine de cette demande, ignorez ce message : votre "
-                "mot de passe actuel reste valable.\n")
-    _mail_now(user, f"account_{kind.value}", subject, text)
+    """Queue the link and commit it with what the caller changed (one transaction)."""
+    notifications.password_link(user, kind, by)
+    db.session.commit()
 
 
 def invite(email: str, name: str, role: Role, territories: list[Territory], by: User) -> User:
@@ -134,7 +104,6 @@ def invite(email: str, name: str, role: Role, territories: list[Territory], by: 
     db.session.add(user)
     db.session.flush()
     audit.record("user.invite", user, f"Invitation de {user.email} ({role.label})", user=by)
-    db.session.commit()
     _send_link(user, tokens.LinkKind.INVITATION, by)
     return user
 
@@ -146,7 +115,6 @@ def resend_invitation(user: User, by: User) -> None:
         raise AccountError("Ce compte est désactivé : réactivez-le d’abord.")
     user.invited_at = now()
     audit.record("user.invite", user, "Invitation renvoyée", user=by)
-    db.session.commit()
     _send_link(user, tokens.LinkKind.INVITATION, by)
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from app import audit, mail
+from app import audit
 from app.accounts.models import User
 from app.campaigns.models import Campaign
 from app.clock import now
+from app.contributions import notifications
 from app.contributions.models import (
     Contribution,
     ContributionKind,
@@ -21,7 +22,6 @@ from app.contributions.models import (
     ContributionSupport,
 )
 from app.extensions import db
-from app.urls import absolute_url
 
 
 class ContributionError(ValueError):
@@ -53,13 +53,7 @@ def reject(contribution: Contribution, reason: str, user: User) -> None:
     contribution.published_at, contribution.hidden_by_reports = None, False
     audit.record("contribution.reject", contribution, f"{contribution.reference} : {reason}",
                  user=user)
-    if contribution.email:
-        text = render_template("contributions/mail/rejected.txt", contribution=contribution,
-                               reason=reason, campaign_url=absolute_url(
-                                   "campaigns.campaign_page", slug=contribution.campaign.slug))
-        mail.queue(mail.compose(contribution.email, "Votre contribution n’a pas été publiée",
-                                text), "contribution.rejected",
-                   related=("contribution", contribution.id))
+    notifications.rejected(contribution, reason)
     db.session.commit()
 
 
