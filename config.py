@@ -79,7 +79,6 @@ class Config:
     PRESS_CONTACT_NAME = "Service presse"
     PRESS_CONTACT_EMAIL = ""  # empty: BRAND_CONTACT_EMAIL
     PRESS_CONTACT_PHONE = ""
-    UPLOAD_FOLDER = ""  # empty: <instance>/uploads (never under static/)
     PRESS_KIT_MAX_BYTES = 10 * 1024 * 1024
 
     # Registrations: how long a management link stays valid; when to anonymise registrations

@@ -100,9 +100,11 @@ def register_models() -> None:
     import app.calendar.revision
     import app.campaigns.models
     import app.contributions.models
+    import app.documents.models
     import app.mail
     import app.press.models
     import app.registrations.models
+    import app.storage
     import app.syntheses.models
     import app.territories.models  # noqa: F401
 
@@ -127,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
     from app.contributions.moderation_routes import bp as moderation_bp
     from app.contributions.routes import bp as contributions_bp
     from app.contributions.settings_routes import bp as contribution_settings_bp
+    from app.documents.routes import bp as documents_bp
     from app.opendata.routes import bp as opendata_bp
     from app.operations.outbox_routes import bp as outbox_bp
     from app.press.manage_routes import bp as manage_press_bp
@@ -144,7 +147,7 @@ def register_blueprints(app: Flask) -> None:
                       manage_registrations_bp, contributions_bp, moderation_bp, capture_bp,
                       contribution_settings_bp, opendata_bp, api_bp,
                       syntheses_bp, step_reports_bp, audit_bp, account_bp, accounts_manage_bp,
-                      privacy_bp, outbox_bp):
+                      privacy_bp, outbox_bp, documents_bp):
         app.register_blueprint(blueprint)
 
 

@@ -24,3 +24,9 @@ def now() -> datetime:
 def today() -> date:
     """Today's date in metropolitan France, where the concertations take place."""
     return now().astimezone(PARIS).date()
+
+
+def wall_now() -> datetime:
+    """The real moment, never frozen: for what runs the machinery (leases, retries, working
+    files), which a demonstration's frozen date must not stop."""
+    return datetime.now(UTC)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import smtplib
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from email import message_from_bytes
 from email.policy import default as default_policy
 from pathlib import Path
@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from flask import current_app
 from prometheus_client import Counter
 
+from app.clock import wall_now
 from app.extensions import db
 from app.mail import MAX_ATTEMPTS, MailStatus, OutboundMail, as_bytes
 
@@ -39,11 +40,6 @@ LEASE_TAKEOVERS = Counter(
 
 class PermanentMailError(Exception):
     """The mail cannot be sent, ever (its subject is gone, the server refused it for good)."""
-
-
-def _moment() -> datetime:
-    # Wall-clock time, not app.clock.now(): a frozen demo clock must not stop the retries.
-    return datetime.now(UTC)
 
 
 def _due(moment: datetime, now_or_later: bool = False) -> sa.ColumnElement[bool]:
@@ -60,7 +56,7 @@ def _due(moment: datetime, now_or_later: bool = False) -> sa.ColumnElement[bool]
 def claim(mail_id: int, now_or_later: bool = False) -> OutboundMail | None:
     """Take a due mail for this worker (committed); None if it is not due or someone else
     has it."""
-    moment = _moment()
+    moment = wall_now()
     due = _due(moment, now_or_later)
     previous = db.session.scalar(sa.select(OutboundMail.status).where(
         OutboundMail.id == mail_id, due))
@@ -129,7 +125,7 @@ def _finish(mail_id: int, attempt: int, error: Exception | None = None,
     """Record the outcome, only if the mail is still ours (same attempt, still ``sending``):
     a worker that overran its lease does not overwrite the next one's result."""
     db.session.rollback()
-    moment = _moment()
+    moment = wall_now()
     if error is None:
         values = {"status": MailStatus.SENT, "sent_at": moment, "last_error": "",
                   "lease_until": None, "next_attempt_at": None}
@@ -157,7 +153,7 @@ def retry_wait(attempts: int) -> timedelta:
 
 def due_ids(now_or_later: bool = False, limit: int = 1000) -> list[int]:
     ids = list(db.session.scalars(sa.select(OutboundMail.id)
-                                  .where(_due(_moment(), now_or_later))
+                                  .where(_due(wall_now(), now_or_later))
                                   .order_by(OutboundMail.id).limit(limit)))
     db.session.rollback()
     return ids
@@ -221,7 +217,7 @@ def _send_folder(mail: OutboundMail) -> None:
     folder = Path(current_app.config["MAIL_FOLDER"]
                   or Path(current_app.instance_path) / "mails")
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{_moment():%Y%m%d-%H%M%S}-{mail.id}.eml").write_bytes(mail.message)
+    (folder / f"{wall_now():%Y%m%d-%H%M%S}-{mail.id}.eml").write_bytes(mail.message)
 
 
 BACKENDS = {"smtp": _send_smtp, "console": _send_console, "folder": _send_folder}

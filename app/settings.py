@@ -55,7 +55,6 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "PRESS_CONTACT_NAME": str,
     "PRESS_CONTACT_EMAIL": str,
     "PRESS_CONTACT_PHONE": str,
-    "UPLOAD_FOLDER": str,
     "PRESS_KIT_MAX_BYTES": int,
     "REGISTRATION_LINK_DAYS": int,
     "STAFF_IDLE_MINUTES": int,

@@ -54,7 +54,6 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     application = create_app("testing", {
         "SQLALCHEMY_DATABASE_URI": _database_uri(tmp_path_factory),
         "MAIL_FOLDER": str(tmp_path_factory.mktemp("mail")),
-        "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")),
         # No mail server unless a test asks for the `smtp` fixture: sending fails fast.
         "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": 9,
     })

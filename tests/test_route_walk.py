@@ -18,13 +18,14 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from app import storage
 from app.accounts import tokens as account_tokens
 from app.accounts.models import Role
 from app.campaigns.models import AgendaItem, AgendaKind, StepStatus
 from app.clock import now
 from app.contributions.models import Contribution, ContributionKind, ContributionStatus
+from app.documents.models import PreparationStatus, PreparedDocument
 from app.extensions import db
-from app.press.files import upload_folder
 from app.press.models import PressAccreditation, PressFollow, PressKitFile
 from app.registrations import tokens
 from app.registrations.models import Registration, RegistrationQuestion, RegistrationStatus
@@ -59,6 +60,9 @@ AVEYRON_STAFF = staff("aveyron_moderator", "aveyron_organiser", "region_organise
 AVEYRON_ORGANISERS = staff("aveyron_organiser", "region_organiser", "admin")
 REGION_ORGANISERS = staff("region_organiser", "admin")
 ADMIN = staff("admin")
+# A prepared document, asked for by the organiser of Aveyron.
+REQUESTER_ONLY = {**staff("aveyron_organiser"),
+                  **{role: HIDDEN for role in STAFF if role != "aveyron_organiser"}}
 LOT_ORGANISERS = staff("lot_organiser", "region_organiser", "admin")
 # A draft step is shown to those who may edit it (preview), and to nobody else.
 LOT_DRAFT = {role: OK if LOT_ORGANISERS[role] == OK else HIDDEN for role in ROLES}
@@ -208,6 +212,11 @@ ROUTES: dict[str, Route] = {
     "/gestion/journal.csv": get("/gestion/journal.csv", ADMIN),
     "/gestion/courriels/": get("/gestion/courriels/", ADMIN),
     "/gestion/courriels/renvoyer": post("/gestion/courriels/renvoyer", ADMIN),
+    # A prepared document: its requester's only (the others are told it does not exist).
+    **{rule: get(url, REQUESTER_ONLY) for rule, url in (
+           ("/gestion/documents/<token>", "/gestion/documents/{document}"),
+           ("/gestion/documents/<token>/etat", "/gestion/documents/{document}/etat"),
+           ("/gestion/documents/<token>/fichier", "/gestion/documents/{document}/fichier"))},
     # Steps (of Aveyron).
     "/gestion/": get("/gestion/", ANY_STAFF),
     "/gestion/etapes/nouvelle": both("/gestion/etapes/nouvelle", ORGANISERS),
@@ -235,8 +244,8 @@ ROUTES: dict[str, Route] = {
                                                           AVEYRON_ORGANISERS),
     "/gestion/etapes/<int:step_id>/inscriptions.xlsx": get(f"{S}/inscriptions.xlsx",
                                                            AVEYRON_ORGANISERS),
-    "/gestion/etapes/<int:step_id>/emargement.pdf": get(f"{S}/emargement.pdf",
-                                                        AVEYRON_ORGANISERS),
+    "/gestion/etapes/<int:step_id>/emargement.pdf": post(f"{S}/emargement.pdf",
+                                                         AVEYRON_ORGANISERS),
     "/gestion/etapes/<int:step_id>/pointage": get(f"{S}/pointage", AVEYRON_ORGANISERS),
     "/gestion/pointage/<token>": both("/gestion/pointage/{check_in_token}",
                                       AVEYRON_ORGANISERS),
@@ -306,7 +315,7 @@ ROUTES: dict[str, Route] = {
         f"{SYN}/aide/{{challenge}}", AVEYRON_ORGANISERS),
     "/gestion/syntheses/<slug>/<code>/aide/<int:challenge_id>/ajouter": post(
         f"{SYN}/aide/{{challenge}}/ajouter", AVEYRON_ORGANISERS, line="Piraté"),
-    "/gestion/syntheses/<slug>/<code>/synthese.<any(docx, pdf):extension>": get(
+    "/gestion/syntheses/<slug>/<code>/synthese.<any(docx, pdf):extension>": post(
         f"{SYN}/synthese.docx", AVEYRON_ORGANISERS),
     "/gestion/syntheses/<slug>/<code>/envois/<int:transmission_id>.zip": get(
         f"{SYN}/envois/{{transmission}}.zip", AVEYRON_ORGANISERS),
@@ -320,9 +329,8 @@ ROUTES: dict[str, Route] = {
 # ---------------------------------------------------------------------------- the world
 
 
-def _stored(kind: str, name: str, content: bytes) -> str:
-    (upload_folder(kind) / name).write_bytes(content)
-    return name
+def _stored(kind: str, content: bytes, content_type: str) -> str:
+    return storage.put(kind, content, content_type)
 
 
 def build_world() -> dict[str, object]:
@@ -362,14 +370,14 @@ def build_world() -> dict[str, object]:
     pending_contribution = contribution(aveyron, ContributionStatus.PENDING)
     synthesis = Synthesis(campaign=campaign, territory=aveyron, state=SynthesisState.VALIDATED)
     transmission = Transmission(synthesis=synthesis, sha256="0" * 64, manifest={},
-                                stored_name=_stored("transmissions", "walk.zip", b"PK\x05\x06"
-                                                    + b"\0" * 18))
+                                stored_name=_stored("transmission", b"PK\x05\x06" + b"\0" * 18,
+                                                    "application/zip"))
     accreditation = PressAccreditation(name="Jean Presse", outlet="La Dépêche",
                                        email="jean@presse.example")
     follow = PressFollow(accreditation=accreditation, step=aveyron_step)
     kit_file = PressKitFile(campaign=campaign, step=aveyron_step, title="Communiqué",
                             original_name="communique.pdf", content_type="application/pdf",
-                            size=8, stored_name=_stored("press", "walk.pdf", b"%PDF-1.4"))
+                            size=8, stored_name=_stored("press", b"%PDF-1.4", "application/pdf"))
     report = StepReport(step=aveyron_step, discussion="Échanges nourris.")
     db.session.add_all([workshop, registration, pending, question, aveyron_contribution,
                         pending_contribution, contribution(lot), synthesis, transmission,
@@ -385,6 +393,12 @@ def build_world() -> dict[str, object]:
         "invited": make_user(Role.ORGANISER, [lot], password=""),
     }
     users["invited"].password_hash = ""
+    document = PreparedDocument(kind="registrations.signin_sheet", subject_id=aveyron_step.id,
+                                title="Liste d’émargement", download_name="emargement.pdf",
+                                requested_by=users["aveyron_organiser"],
+                                status=PreparationStatus.READY,
+                                stored_key=_stored("document", b"%PDF-1.4", "application/pdf"))
+    db.session.add(document)
     db.session.commit()
     ids = {name: user.id for name, user in users.items()}
     ids.update(
@@ -396,7 +410,7 @@ def build_world() -> dict[str, object]:
         transmission=transmission.id, step_kit_file=kit_file.id,
         manage_token=tokens.make(registration.uuid),
         check_in_token=tokens.make(registration.uuid, tokens.CHECK_IN_SALT),
-        press_token=accreditation.token,
+        press_token=accreditation.token, document=document.token,
         password_token=account_tokens.make(users["invited"],
                                            account_tokens.LinkKind.INVITATION))
     return {"ids": ids, "users": users}

@@ -1,5 +1,6 @@
 """The two requests of every import: upload (checked and previewed, nothing saved) and
-confirmation (checked again, then saved whole or not at all)."""
+confirmation (checked again, then saved whole or not at all). The file is kept in the shared
+storage in between, so the two requests may reach different app servers."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Callable
 
 from flask import abort, flash
 
+from app import storage
 from app.contributions import imports
 from app.contributions.forms import ConfirmImportForm, ImportForm
 from app.press.files import RejectedFileError
@@ -22,14 +24,16 @@ def preview(form: ImportForm, check: Check) -> tuple[imports.Checked | None, Con
         try:
             token = imports.keep(form.file.data)
             checked = check(imports.read(token))
-        except RejectedFileError as error:
+        except (RejectedFileError, storage.StorageError) as error:
             form.file.errors.append(str(error))
     return checked, ConfirmImportForm(token=token)
 
 
 def confirmed(check: Check) -> tuple[imports.Checked, str] | None:
     """The rows of the file being confirmed, checked again (the data may have changed since
-    the preview), with its token; None, after telling why, if nothing may be imported."""
+    the preview), with its token; None, after telling why, if nothing may be imported. The
+    kept file is claimed in the current transaction: the caller's commit of the import
+    deletes it, so a replayed confirmation finds nothing."""
     form = ConfirmImportForm()
     if not form.validate_on_submit():
         abort(400)
@@ -40,5 +44,8 @@ def confirmed(check: Check) -> tuple[imports.Checked, str] | None:
         return None
     if not checked.ok:
         flash("Le fichier contient des erreurs : rien n’a été importé.", "error")
+        return None
+    if not imports.claim(form.token.data):
+        flash(imports.GONE, "error")
         return None
     return checked, form.token.data

@@ -1,8 +1,10 @@
 """Reading CSV/XLSX files uploaded for import, and keeping them between preview and confirmation.
 
 A file is checked by size and by what its bytes are (not its name), parsed into rows keyed by
-normalised column names, and stored outside ``static/`` under a random token until the organiser
-confirms the import (or uploads another file).
+normalised column names, and kept in the shared storage (app.storage) under a random token, so
+that the confirmation may reach another app server than the preview. It goes when the import is
+confirmed; one never confirmed is refused after KEPT_FOR and deleted by
+``purge_expired_imports`` (nightly).
 """
 
 from __future__ import annotations
@@ -11,21 +13,27 @@ import csv
 import io
 import re
 import unicodedata
-import uuid
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from datetime import timedelta
 
 import filetype
 from flask import current_app
 from openpyxl import load_workbook
 from werkzeug.datastructures import FileStorage
 
-from app.press.files import RejectedFileError, upload_folder
+from app import storage
+from app.clock import now
+from app.extensions import db
+from app.press.files import RejectedFileError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv"
 MAX_ROWS = 5000
-TOKEN = re.compile(r"[0-9a-f]{32}\.(csv|xlsx)")
+TOKEN = re.compile(r"[0-9a-f]{32}")
+# An import is confirmed minutes after its preview: a file kept longer is of no use.
+KEPT_FOR = timedelta(days=1)
+GONE = "Ce fichier n’est plus disponible : déposez-le de nouveau."
 # A CSV has no signature: text is told from binary by control characters no table holds
 # (tab, line breaks, vertical tab and form feed are allowed).
 BINARY = re.compile(r"[\x00-\x08\x0e-\x1f]")
@@ -54,12 +62,9 @@ def column_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", folded.lower())
 
 
-def _folder() -> Path:
-    return upload_folder("imports")
-
-
 def keep(upload: FileStorage) -> str:
-    """Check an uploaded table and keep it; return its token."""
+    """Check an uploaded table and keep it; return its token. Nothing refused is kept. Raises
+    RejectedFileError (the file) or storage.StorageError (the storage)."""
     limit = current_app.config["IMPORT_MAX_BYTES"]
     data = upload.read(limit + 1)
     if len(data) > limit:
@@ -69,29 +74,30 @@ def keep(upload: FileStorage) -> str:
         raise RejectedFileError("Le fichier est vide.")
     kind = filetype.guess(data)
     if kind is not None and kind.mime in (XLSX, "application/zip"):
-        extension = "xlsx"
+        content_type = XLSX
     elif kind is None:
-        extension = "csv"
+        content_type = CSV
     else:
         raise RejectedFileError("Ce fichier n’est ni un tableau CSV ni un classeur Excel (XLSX).")
-    token = f"{uuid.uuid4().hex}.{extension}"
-    (_folder() / token).write_bytes(data)
-    try:
-        read(token)  # refuse at once what cannot be read
-    except RejectedFileError:
-        discard(token)  # nothing refused stays on disk
-        raise
+    _rows(data, content_type)  # refuse at once what cannot be read
+    with storage.storing():
+        token = storage.put("import", data, content_type)
+        db.session.commit()
     return token
 
 
 def read(token: str) -> list[tuple[int, dict[str, str]]]:
     """The kept file's rows as (line number, {column key: text}), blank rows left out."""
     if not TOKEN.fullmatch(token or ""):
-        raise RejectedFileError("Ce fichier n’est plus disponible : déposez-le de nouveau.")
-    path = _folder() / token
-    if not path.exists():
-        raise RejectedFileError("Ce fichier n’est plus disponible : déposez-le de nouveau.")
-    table = _xlsx_rows(path) if token.endswith(".xlsx") else _csv_rows(path.read_bytes())
+        raise RejectedFileError(GONE)
+    kept = storage.get(token, kind="import")
+    if kept is None or kept.created_at < now() - KEPT_FOR:
+        raise RejectedFileError(GONE)
+    return _rows(kept.data, kept.content_type)
+
+
+def _rows(data: bytes, content_type: str) -> list[tuple[int, dict[str, str]]]:
+    table = _xlsx_rows(data) if content_type == XLSX else _csv_rows(data)
     if not table:
         raise RejectedFileError("Le fichier ne contient aucune ligne.")
     header = [column_key(name) for name in table[0]]
@@ -109,9 +115,27 @@ def read(token: str) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
+def claim(token: str) -> bool:
+    """Take the kept file for the import being confirmed: it is deleted in the current
+    transaction, the import's own, so it goes with the rows it brings (or stays if they fail).
+    False if it is already gone: a replayed or doubled confirmation imports nothing twice (on
+    PostgreSQL the second DELETE waits for the first transaction, then finds nothing)."""
+    return bool(TOKEN.fullmatch(token or "")) and storage.delete(token, kind="import") == 1
+
+
 def discard(token: str) -> None:
+    """Forget a kept file now (commits)."""
     if TOKEN.fullmatch(token or ""):
-        (_folder() / token).unlink(missing_ok=True)
+        storage.delete(token, kind="import")
+        db.session.commit()
+
+
+def purge_expired_imports() -> int:
+    """Delete the import files kept longer than KEPT_FOR (never confirmed); commits. Safe to
+    run twice. Returns how many were deleted."""
+    count = storage.purge("import", now() - KEPT_FOR)
+    db.session.commit()
+    return count
 
 
 class _Semicolon(csv.excel):
@@ -134,9 +158,9 @@ def _csv_rows(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline=""), dialect))
 
 
-def _xlsx_rows(path: Path) -> list[list[object]]:
+def _xlsx_rows(data: bytes) -> list[list[object]]:
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
     except (zipfile.BadZipFile, OSError) as error:
         raise RejectedFileError("Ce classeur Excel est illisible ou endommagé.") from error
@@ -144,7 +168,7 @@ def _xlsx_rows(path: Path) -> list[list[object]]:
         raise RejectedFileError("Ce classeur Excel est trop volumineux une fois décompressé : "
                                 "enregistrez-le en CSV ou découpez-le.")
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds on a damaged file
         raise RejectedFileError("Ce classeur Excel est illisible ou endommagé.") from error
     try:

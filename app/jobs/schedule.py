@@ -1,5 +1,7 @@
-"""What runs on a timetable: the mail sweep every minute (retries, and any job Redis lost),
-reminders each morning, the retention purge each night.
+"""What runs on a timetable: the sweeps of mails and documents every minute (retries, and any
+job Redis lost), the purge of prepared documents every hour,
+reminders each morning, the retention purge and the purge of import files never confirmed
+each night.
 
 Each run belongs to a time slot (this minute, this day). ``tick`` runs a task only if it wins
 its slot's claim: with Redis, ``SET key NX EX`` — so `flask scheduler` may run on every host
@@ -39,8 +41,11 @@ class Periodic:
 
 PERIODIC = (
     Periodic("mail.sweep", every=timedelta(minutes=1)),
+    Periodic("documents.sweep", every=timedelta(minutes=1)),
+    Periodic("documents.purge", every=timedelta(hours=1)),
     Periodic("registrations.reminders", daily_from=time(9, 0)),
     Periodic("privacy.purge", daily_from=time(3, 0)),
+    Periodic("storage.purge_imports", daily_from=time(3, 30)),
 )
 
 

@@ -13,6 +13,10 @@ TASKS: dict[str, str] = {
     "mail.sweep": "app.mail_delivery:sweep",
     "registrations.reminders": "app.registrations.services:send_reminders",
     "privacy.purge": "app.privacy.retention:purge_personal_data",
+    "storage.purge_imports": "app.contributions.imports:purge_expired_imports",
+    "documents.build": "app.documents.services:build",
+    "documents.sweep": "app.documents.services:sweep",
+    "documents.purge": "app.documents.services:purge",
 }
 
 

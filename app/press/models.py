@@ -89,7 +89,8 @@ class PressKitFile(db.Model):
     step_id: Mapped[int | None] = mapped_column(sa.ForeignKey("step.id", ondelete="CASCADE"),
                                                 index=True)
     title: Mapped[str] = mapped_column(sa.String(200))
-    # The visitor's file name, cleaned; the file is stored under ``stored_name`` only.
+    # The visitor's file name, cleaned; the file itself is in app.storage, under the key
+    # ``stored_name`` (never under the visitor's name).
     original_name: Mapped[str] = mapped_column(sa.String(200))
     stored_name: Mapped[str] = mapped_column(sa.String(64), unique=True)
     content_type: Mapped[str] = mapped_column(sa.String(120))

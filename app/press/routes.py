@@ -12,11 +12,11 @@ from flask import (
     url_for,
 )
 
-from app import clock
+from app import clock, storage
 from app.calendar.links import feed_links
 from app.extensions import db
 from app.form_recovery import keeps_form_on_expired_token
-from app.press import files, services
+from app.press import services
 from app.press.forms import AccreditationForm, FollowForm
 from app.press.models import PressKitFile
 from app.territories.queries import departements
@@ -98,5 +98,5 @@ def kit_file(file_id: int, name: str):
     # one we link to, so a forged name (« ../../etc/passwd ») is a plain 404.
     if name != kit_file.original_name:
         abort(404)
-    return files.send_upload("press", kit_file.stored_name, kit_file.original_name,
-                             kit_file.content_type)
+    return storage.send(kit_file.stored_name, kit_file.original_name, kind="press",
+                        mimetype=kit_file.content_type)

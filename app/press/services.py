@@ -11,7 +11,7 @@ from flask import render_template
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import FileStorage
 
-from app import audit, clock, mail
+from app import audit, clock, mail, storage
 from app.accounts.models import User
 from app.calendar import ical
 from app.campaigns.models import Campaign, Step, StepStatus
@@ -232,24 +232,32 @@ def notify_followers(step: Step, change: str) -> None:
 
 def add_kit_file(campaign: Campaign, step: Step | None, title: str, upload: FileStorage,
                  user: User | None) -> PressKitFile:
-    """Store a checked press-kit file (raises files.RejectedFileError with a French message)."""
-    stored_name, content_type, size = files.store(upload)
-    kit_file = PressKitFile(campaign=campaign, step=step, title=title,
-                            original_name=files.clean_filename(upload.filename or "document"),
-                            stored_name=stored_name, content_type=content_type, size=size,
-                            uploaded_by=user)
-    db.session.add(kit_file)
-    audit.record("press.kit_add", kit_file, f"Dossier de presse : {title}", user=user)
-    db.session.commit()
+    """Store a checked press-kit file with its row, in one transaction (raises
+    files.RejectedFileError with a French message, the storage's failure included)."""
+    try:
+        with storage.storing():
+            stored_name, content_type, size = files.store(upload)
+            kit_file = PressKitFile(
+                campaign=campaign, step=step, title=title,
+                original_name=files.clean_filename(upload.filename or "document"),
+                stored_name=stored_name, content_type=content_type, size=size,
+                uploaded_by=user)
+            db.session.add(kit_file)
+            audit.record("press.kit_add", kit_file, f"Dossier de presse : {title}", user=user)
+            db.session.commit()
+    except storage.StorageError as error:
+        # The form shows RejectedFileError's message (press.manage_routes._upload).
+        raise files.RejectedFileError(str(error)) from error
     return kit_file
 
 
 def remove_kit_file(kit_file: PressKitFile, user: User | None) -> None:
+    """The row and its stored file go in the same transaction."""
     audit.record("press.kit_remove", kit_file, f"Retrait du dossier de presse : {kit_file.title}",
                  user=user)
+    storage.delete(kit_file.stored_name, kind="press")
     db.session.delete(kit_file)
     db.session.commit()
-    files.remove(kit_file.stored_name)
 
 
 def kit_files(campaign: Campaign | None = None, step: Step | None = None) -> list[PressKitFile]:

@@ -13,7 +13,10 @@ from flask import render_template
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from app.accounts.models import User
 from app.campaigns.models import Step
+from app.documents.services import Built, DocumentError
+from app.extensions import db
 from app.registrations.categories import PROFESSIONAL_TYPES, category_label
 from app.registrations.models import Registration, RegistrationQuestion
 from app.spreadsheets import csv_document, neutralise
@@ -59,6 +62,20 @@ def to_xlsx(header: list[str], body: list[list[object]], title: str) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def signin_sheet(step_id: int, _user: User | None) -> Built:
+    """Builder of app.documents (run by a worker): the sign-in sheet of a step's confirmed
+    participants."""
+    from app.registrations import queries
+    from app.registrations.models import RegistrationStatus
+
+    step = db.session.get(Step, step_id)
+    if step is None:
+        raise DocumentError("Cette étape n’existe plus.")
+    confirmed = queries.registrants(step.id, queries.RegistrantFilters(
+        status=RegistrationStatus.CONFIRMED.value))
+    return Built("application/pdf", signin_sheet_pdf(step, confirmed))
 
 
 def signin_sheet_pdf(step: Step, registrations: list[Registration]) -> bytes:

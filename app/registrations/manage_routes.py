@@ -16,6 +16,7 @@ from flask_login import current_user
 from app import audit, clock, mail, policy
 from app.backoffice import staff_blueprint
 from app.campaigns.models import Step
+from app.documents import routes as prepared
 from app.errors import render_error
 from app.extensions import db
 from app.form_recovery import keeps_form_on_expired_token
@@ -158,13 +159,14 @@ def export_xlsx(step_id: int):
                      f"inscriptions-etape-{step.id}.xlsx")
 
 
-@bp.get("/etapes/<int:step_id>/emargement.pdf")
+@bp.post("/etapes/<int:step_id>/emargement.pdf")
 def signin_sheet(step_id: int):
+    """A worker writes the PDF; the organiser follows it on its page, then downloads it."""
     step = _step(step_id)
-    confirmed = queries.registrants(step.id, queries.RegistrantFilters(
-        status=RegistrationStatus.CONFIRMED.value))
-    return _download(exports.signin_sheet_pdf(step, confirmed), "application/pdf",
-                     f"emargement-etape-{step.id}.pdf")
+    return prepared.start("registrations.signin_sheet", step.id,
+                          f"Liste d’émargement — {step.title}",
+                          f"emargement-etape-{step.id}.pdf",
+                          url_for(".registrations", step_id=step.id))
 
 
 @bp.route("/etapes/<int:step_id>/message", methods=["GET", "POST"])

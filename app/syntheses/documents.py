@@ -12,14 +12,36 @@ from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
-from flask import render_template
+from flask import current_app, render_template
 
+from app.accounts.models import User
 from app.contributions.models import ContributionKind
+from app.documents.services import Built, DocumentError
+from app.extensions import db
 from app.markdown import to_html, tokens
 from app.spreadsheets import neutralise
-from app.syntheses.report import Report
+from app.syntheses.models import Synthesis
+from app.syntheses.report import Report, build
 
 BLUE = RGBColor(0x00, 0x00, 0x91)
+MIMETYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+             "pdf": "application/pdf"}
+
+
+def report_of(synthesis_id: int) -> Report:
+    synthesis = db.session.get(Synthesis, synthesis_id)
+    if synthesis is None:
+        raise DocumentError("Cette synthèse n’existe plus.")
+    return build(synthesis, current_app.config["BRAND_OPERATOR"])
+
+
+def synthesis_pdf(synthesis_id: int, _user: User | None) -> Built:
+    """Builder of app.documents (run by a worker)."""
+    return Built(MIMETYPES["pdf"], pdf(report_of(synthesis_id)))
+
+
+def synthesis_docx(synthesis_id: int, _user: User | None) -> Built:
+    return Built(MIMETYPES["docx"], docx(report_of(synthesis_id)))
 
 
 def pdf(report: Report) -> bytes:

@@ -128,7 +128,7 @@ class Transmission(db.Model):
     transmitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     transmitted_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL"))
-    # The bundle kept as sent, under the upload folder, and its own checksum.
+    # The bundle kept as sent (its key in app.storage), and its own checksum.
     stored_name: Mapped[str] = mapped_column(sa.String(80))
     sha256: Mapped[str] = mapped_column(sa.String(64))
     # {file name: sha256} of what the bundle holds.

@@ -7,9 +7,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import (
-    Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -18,20 +16,21 @@ from flask import (
 )
 from flask_login import current_user
 
-from app import policy
+from app import policy, storage
 from app.backoffice import staff_blueprint
 from app.campaigns.models import Campaign, Challenge
 from app.campaigns.queries import all_campaigns, campaign_with_challenges
 from app.clock import today
 from app.contributions.models import Contribution, ContributionKind
+from app.documents import routes as prepared
+from app.documents import services as document_services
 from app.extensions import db
 from app.forms import plain_text
-from app.press.files import clean_filename, send_upload
+from app.press.files import clean_filename
 from app.routing import database_id
-from app.syntheses import documents, figures, services, transmission
+from app.syntheses import figures, services
 from app.syntheses import writing_help as help_module
 from app.syntheses.models import Synthesis, SynthesisState, Transmission
-from app.syntheses.report import build
 from app.territories.models import Territory, TerritoryKind
 from app.territories.queries import departement_by_code
 
@@ -164,23 +163,31 @@ def _file_name(synthesis: Synthesis, extension: str) -> str:
     return clean_filename(f"synthese-{synthesis.campaign.slug}-{_code(synthesis)}.{extension}")
 
 
-@bp.get("/syntheses/<slug>/<code>/synthese.<any(docx, pdf):extension>")
+@bp.post("/syntheses/<slug>/<code>/synthese.<any(docx, pdf):extension>")
 def document(slug: str, code: str, extension: str):
+    """A worker writes the document; the person follows it on its page, then downloads it."""
     synthesis = _synthesis(slug, code)
-    report = build(synthesis, current_app.config["BRAND_OPERATOR"])
-    content = documents.docx(report) if extension == "docx" else documents.pdf(report)
-    response = Response(content, mimetype=transmission.MIMETYPES[extension])
-    response.headers["Content-Disposition"] = \
-        f'attachment; filename="{_file_name(synthesis, extension)}"'
-    return response
+    return prepared.start(f"synthesis.{extension}", synthesis.id,
+                          f"Synthèse {synthesis.territory.display_name} "
+                          f"({extension.upper()})", _file_name(synthesis, extension),
+                          url_for(".workspace", slug=slug, code=code))
 
 
 @bp.post("/syntheses/<slug>/<code>/transmettre")
 def transmit(slug: str, code: str):
-    return _change_state(
-        slug, code, "synthesis.transmit", transmission.transmit,
-        lambda sent: f"La synthèse est transmise ({len(sent.manifest)} fichiers, empreinte "
-                     f"SHA-256 {sent.sha256[:12]}…).")
+    """A worker builds the ZIP and records the transmission (a second click while it works
+    follows the same preparation)."""
+    synthesis = _synthesis(slug, code, "synthesis.transmit")
+    if synthesis.state is SynthesisState.DRAFT:
+        flash("La synthèse doit d’abord être validée par un administrateur.", "error")
+        return redirect(url_for(".workspace", slug=slug, code=code))
+    running = document_services.in_preparation("synthesis.transmission", synthesis.id)
+    if running is not None:
+        return prepared.follow_page(running)
+    return prepared.start("synthesis.transmission", synthesis.id,
+                          f"Transmission au ministère — synthèse "
+                          f"{synthesis.territory.display_name}", _file_name(synthesis, "zip"),
+                          url_for(".workspace", slug=slug, code=code))
 
 
 @bp.get("/syntheses/<slug>/<code>/envois/<int:transmission_id>.zip")
@@ -189,8 +196,8 @@ def bundle(slug: str, code: str, transmission_id: int):
     sent = db.session.get(Transmission, transmission_id)
     if sent is None or sent.synthesis_id != synthesis.id:
         abort(404)
-    return send_upload("transmissions", sent.stored_name, _file_name(synthesis, "zip"),
-                       "application/zip")
+    return storage.send(sent.stored_name, _file_name(synthesis, "zip"), kind="transmission",
+                        mimetype="application/zip")
 
 
 def _challenge(synthesis: Synthesis, challenge_id: int) -> Challenge:

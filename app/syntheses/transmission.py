@@ -1,30 +1,27 @@
 """Transmission to the ministry: one ZIP holding the validated synthesis (DOCX, PDF), its open
-data (CSV, XLSX, JSON) and a manifest of SHA-256 checksums; who sent what and when is kept."""
+data (CSV, XLSX, JSON) and a manifest of SHA-256 checksums; who sent what and when is kept, and
+the ZIP itself, as sent, in the shared storage (app.storage): any app server can serve it."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import json
-import uuid
 import zipfile
 
 from flask import current_app
 
-from app import audit
+from app import audit, storage
 from app.accounts.models import User
 from app.clock import now
+from app.documents.services import Built, DocumentError
 from app.extensions import db
 from app.opendata import formats, records
-from app.press.files import upload_folder
 from app.syntheses import documents
 from app.syntheses.models import Synthesis, SynthesisState, Transmission
 from app.syntheses.report import build
 from app.syntheses.services import SynthesisError
 from app.territories.models import TerritoryKind
-
-MIMETYPES = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-             "pdf": "application/pdf"}
 
 
 def _data_files(synthesis: Synthesis) -> dict[str, bytes]:
@@ -64,18 +61,39 @@ def bundle(synthesis: Synthesis, user: User) -> tuple[bytes, dict[str, str]]:
     return buffer.getvalue(), checksums
 
 
-def transmit(synthesis: Synthesis, user: User) -> Transmission:
+def transmit_by_worker(synthesis_id: int, user: User | None) -> Built:
+    """Builder of app.documents: the transmission, made by a worker; the ZIP is the
+    document. Its rows commit with the document's (one transaction)."""
+    synthesis = db.session.get(Synthesis, synthesis_id)
+    if synthesis is None:
+        raise DocumentError("Cette synthèse n’existe plus.")
+    try:
+        sent = transmit(synthesis, user, commit=False)
+    except SynthesisError as error:
+        raise DocumentError(str(error)) from error
+    return Built("application/zip", stored_key=sent.stored_name)
+
+
+def transmit(synthesis: Synthesis, user: User | None, commit: bool = True) -> Transmission:
+    """Build the ZIP and record it, with its stored copy, in one transaction (raises
+    SynthesisError with a French message, the storage's failure included)."""
     if synthesis.state is SynthesisState.DRAFT:
         raise SynthesisError("La synthèse doit d’abord être validée par un administrateur.")
     content, checksums = bundle(synthesis, user)
-    stored_name = f"{uuid.uuid4().hex}.zip"
-    (upload_folder("transmissions") / stored_name).write_bytes(content)
-    sent = Transmission(synthesis=synthesis, transmitted_by=user, stored_name=stored_name,
-                        sha256=hashlib.sha256(content).hexdigest(), manifest=checksums)
-    db.session.add(sent)
-    synthesis.state = SynthesisState.TRANSMITTED
-    audit.record("synthesis.transmit", synthesis,
-                 f"Synthèse {synthesis.territory.display_name} transmise "
-                 f"(ZIP {sent.sha256[:12]}…)", user=user)
-    db.session.commit()
+    try:
+        with storage.storing():
+            sent = Transmission(synthesis=synthesis, transmitted_by=user,
+                                stored_name=storage.put("transmission", content,
+                                                        "application/zip"),
+                                sha256=hashlib.sha256(content).hexdigest(), manifest=checksums)
+            db.session.add(sent)
+            synthesis.state = SynthesisState.TRANSMITTED
+            audit.record("synthesis.transmit", synthesis,
+                         f"Synthèse {synthesis.territory.display_name} transmise "
+                         f"(ZIP {sent.sha256[:12]}…)", user=user)
+            db.session.flush()  # a refusal of the database shows here, as a StorageError
+            if commit:
+                db.session.commit()
+    except storage.StorageError as error:
+        raise SynthesisError(f"La synthèse n’est pas transmise. {error}") from error
     return sent

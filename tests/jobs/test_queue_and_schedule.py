@@ -130,13 +130,16 @@ def test_each_slot_runs_once_however_many_schedulers_tick(claims):
         everyone = [schedule.redis_claims(connection), schedule.redis_claims(connection)]
     minute_slot = str(int(MOMENT.timestamp() // 60))
     ran = [task for claim in everyone for task in _tick(claim, MOMENT)]
-    assert ran == ["mail.sweep", "privacy.purge"]  # 03:00 has passed, 09:00 not yet
+    # Every minute, every hour, and the nightly ones (03:00 is past, 09:00 not yet).
+    assert ran == ["mail.sweep", "documents.sweep", "documents.purge", "privacy.purge",
+                   "storage.purge_imports"]
     later = MOMENT + timedelta(minutes=1)
     ran = [task for claim in everyone for task in _tick(claim, later)]
-    assert ran == ["mail.sweep"]
+    assert ran == ["mail.sweep", "documents.sweep"]
     morning = MOMENT + timedelta(hours=1)  # 09:30 in Paris
     ran = [task for claim in everyone for task in _tick(claim, morning)]
-    assert ran == ["mail.sweep", "registrations.reminders"]
+    assert ran == ["mail.sweep", "documents.sweep", "documents.purge",
+                   "registrations.reminders"]
     if claims == "redis":
         assert connection.exists(f"concerto:schedule:mail.sweep:{minute_slot}")
         _forget_slots(connection)
@@ -144,8 +147,9 @@ def test_each_slot_runs_once_however_many_schedulers_tick(claims):
 
 def _forget_slots(connection) -> None:
     """This test's slots (in 2001) in the shared Redis."""
-    minutes = {str(int((MOMENT + timedelta(minutes=m)).timestamp() // 60)) for m in (0, 1, 60)}
+    moments = [MOMENT + timedelta(minutes=m) for m in (0, 1, 60)]
+    slots = {str(int(moment.timestamp() // span)) for moment in moments for span in (60, 3600)}
     for key in connection.scan_iter("concerto:schedule:*"):
         slot = key.decode().rsplit(":", 1)[1]
-        if slot.startswith("2001-") or slot in minutes:
+        if slot.startswith("2001-") or slot in slots:
             connection.delete(key)

@@ -144,7 +144,7 @@ def _environment(database_url: str, tmp_path: Path, settings: dict[str, str]) ->
            if not key.startswith(("REDIS_", "PROMETHEUS_", "LOG_", "METRICS_"))}
     env.update({"PYTHONPATH": str(ROOT), "DATABASE_URL": database_url,
                 "CONCERTO_INSTANCE": str(tmp_path / "instance"), "MAIL_BACKEND": "folder",
-                "MAIL_FOLDER": str(tmp_path / "mail"), "UPLOAD_FOLDER": str(tmp_path)})
+                "MAIL_FOLDER": str(tmp_path / "mail")})
     env.update(settings)
     return env
 

@@ -1,12 +1,13 @@
 """The public press space, press kits, and the organiser's view of followers."""
 
+import hashlib
 import io
 from datetime import date, time
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from app import storage
 from app.accounts.models import Role
 from app.extensions import db
 from app.press.models import PressAccreditation, PressFollow, PressKitFile
@@ -94,10 +95,10 @@ def test_press_kit_pdf_is_stored_outside_static_and_downloaded_as_attachment(app
     assert kit_file.content_type == "application/pdf"
     assert kit_file.original_name == "communiqué lot.pdf"
     assert kit_file.step_id == lot.id
-    # The upload folder lives as long as the test session: look at this file only.
-    stored = Path(app.config["UPLOAD_FOLDER"]) / "press" / kit_file.stored_name
-    assert stored.read_bytes() == PDF
-    assert "static" not in str(stored)
+    # Stored in the database (shared by every app server), nowhere under static/.
+    stored = storage.get(kit_file.stored_name, kind="press")
+    assert stored.data == PDF and stored.size == len(PDF) == kit_file.size
+    assert stored.sha256 == hashlib.sha256(PDF).hexdigest()
     assert client.get(f"/presse/fichiers/{kit_file.id}/..%2F..%2Fetc%2Fpasswd").status_code == 404
     download = client.get(f"/presse/fichiers/{kit_file.id}/communiqué lot.pdf")
     assert download.status_code == 200
@@ -144,9 +145,12 @@ def test_campaign_press_kit_for_region_organisers_only(client, lot):
     kit_file = db.session.scalar(sa.select(PressKitFile))
     assert kit_file.step_id is None and kit_file.content_type == "image/png"
     assert "Affiche" in client.get("/presse/").get_data(as_text=True)
+    key = kit_file.stored_name
+    assert storage.get(key, kind="press").data == PNG
     post_form(client, f"/gestion/presse/fichiers/{kit_file.id}/supprimer", {},
               token_from="/gestion/demarches/cnr/presse")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(PressKitFile)) == 0
+    assert storage.get(key) is None  # the file went with its row
 
 
 def test_press_kit_of_a_draft_step_stays_private(client, lot):

@@ -12,6 +12,7 @@ from app.accounts.models import Role
 from app.extensions import db
 from app.registrations import tokens
 from app.registrations.models import Registration, RegistrationStatus
+from tests import prepared
 from tests.factories import make_departement, make_user
 from tests.helpers import login_as, post_form
 from tests.registrations.helpers import form, open_step
@@ -75,7 +76,8 @@ def test_xlsx_export_opens_with_text_not_formulas(client, step):
 
 
 def test_signin_sheet_lists_every_confirmed_participant_by_name(client, step):
-    response = client.get(f"/gestion/etapes/{step.id}/emargement.pdf")
+    response = prepared.download(client, f"/gestion/etapes/{step.id}/emargement.pdf",
+                                 token_from=f"/gestion/etapes/{step.id}/inscriptions")
     assert response.headers["Content-Type"] == "application/pdf"
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
     assert "Liste d’émargement" in text
@@ -159,9 +161,10 @@ def test_registrant_data_is_for_the_steps_organisers_only(client, step):
     for url in (f"/gestion/etapes/{step.id}/inscriptions",
                 f"/gestion/etapes/{step.id}/inscriptions.csv",
                 f"/gestion/etapes/{step.id}/inscriptions.xlsx",
-                f"/gestion/etapes/{step.id}/emargement.pdf",
                 f"/gestion/etapes/{step.id}/pointage?q=a"):
         assert client.get(url).status_code == 403, url
+    assert post_form(client, f"/gestion/etapes/{step.id}/emargement.pdf", {},
+                     token_from="/gestion/").status_code == 403
     login_as(client, make_user(Role.MODERATOR, [step.campaign.territory]))
     assert client.get(f"/gestion/etapes/{step.id}/inscriptions").status_code == 403
     before = statuses()

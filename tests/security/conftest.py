@@ -13,11 +13,11 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app import storage
 from app.accounts.models import Role, User
 from app.campaigns.models import AgendaItem, AgendaKind
 from app.contributions.models import Contribution, ContributionKind, ContributionStatus
 from app.extensions import db
-from app.press import files
 from app.press.models import PressAccreditation, PressFollow, PressKitFile
 from app.registrations.models import Registration, RegistrationQuestion, RegistrationStatus
 from app.syntheses.models import Synthesis, Transmission
@@ -48,8 +48,7 @@ def _contribution(campaign, territory, step, body: str, status: ContributionStat
 
 
 def _kit_file(campaign, step, title: str) -> PressKitFile:
-    stored_name = f"{hashlib.sha256(title.encode()).hexdigest()[:32]}.pdf"
-    (files.upload_folder() / stored_name).write_bytes(PDF)
+    stored_name = storage.put("press", PDF, "application/pdf")
     kit_file = PressKitFile(campaign=campaign, step=step, title=title,
                             original_name=f"{title}.pdf", stored_name=stored_name,
                             content_type="application/pdf", size=len(PDF))
@@ -58,8 +57,7 @@ def _kit_file(campaign, step, title: str) -> PressKitFile:
 
 
 def _transmission(synthesis: Synthesis) -> Transmission:
-    stored_name = f"envoi-{synthesis.territory.code}.zip"
-    (files.upload_folder("transmissions") / stored_name).write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    stored_name = storage.put("transmission", b"PK\x05\x06" + b"\0" * 18, "application/zip")
     transmission = Transmission(synthesis=synthesis, stored_name=stored_name, sha256="0" * 64)
     db.session.add(transmission)
     return transmission

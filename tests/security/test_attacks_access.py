@@ -40,7 +40,11 @@ def _forged_tokens(scene) -> dict[str, str]:
     """What a participant holding Léa's link could make of it to reach Marc's registration."""
     own = tokens.make(scene["lea"].uuid)
     payload, timestamp, signature = own.split(".")
-    flipped = signature[:-1] + ("A" if signature[-1] != "A" else "B")
+    # A middle character: the last one of unpadded base64 may carry only padding bits, and
+    # changing those leaves the signature's bytes (and its validity) as they were.
+    middle = len(signature) // 2
+    flipped = (signature[:middle] + ("A" if signature[middle] != "A" else "B")
+               + signature[middle + 1:])
     default_key = URLSafeTimedSerializer("dev-only-change-me", salt=tokens.MANAGE_SALT)
     return {
         "payload swapped for another uuid": ".".join(
@@ -160,7 +164,7 @@ def _registration_attempts(scene) -> list[tuple[str, str, dict | None]]:
         ("GET", f"/gestion/etapes/{step}/inscriptions", None),
         ("GET", f"/gestion/etapes/{step}/inscriptions.csv", None),
         ("GET", f"/gestion/etapes/{step}/inscriptions.xlsx", None),
-        ("GET", f"/gestion/etapes/{step}/emargement.pdf", None),
+        ("POST", f"/gestion/etapes/{step}/emargement.pdf", {}),
         ("GET", f"/gestion/etapes/{step}/pointage?q=Marc", None),
         ("GET", f"/gestion/etapes/{step}/message", None),
         ("POST", f"/gestion/etapes/{step}/message", {"subject": "Piège", "body": "Piège"}),

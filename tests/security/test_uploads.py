@@ -1,6 +1,7 @@
 """Uploads (press kits, imports of contributions): checked by size and by what their bytes are,
-kept outside static/, served as attachments that browsers never sniff; forged download names
-and oversize bodies are refused with nothing stored."""
+kept in the database (app.storage: never under static/, never on a server's disk), served as
+attachments that browsers never sniff; forged download names and oversize bodies are refused
+with nothing stored."""
 
 import io
 import zipfile
@@ -10,10 +11,10 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.exceptions import NotFound
 
+from app import storage
 from app.accounts.models import Role
 from app.contributions import imports
 from app.extensions import db
-from app.press import files
 from app.press.models import PressAccreditation, PressKitFile
 from tests.factories import make_campaign, make_step, make_user
 from tests.helpers import login_as, post_form
@@ -24,17 +25,6 @@ SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(document.cookie)</
 HTML = b"<!doctype html><script>fetch('/gestion/').then(r => r.text())</script>"
 # Just over MAX_CONTENT_LENGTH (16 Mo): the request is refused before it is read.
 OVERSIZE = 16 * 1024 * 1024 + 1
-
-
-@pytest.fixture(autouse=True)
-def _leave_the_upload_folders_as_found():
-    """The upload folders live as long as the test session: remove what a test stored."""
-    kinds = ("press", "imports")
-    before = {kind: stored(kind) for kind in kinds}
-    yield
-    for kind in kinds:
-        for path in stored(kind) - before[kind]:
-            path.unlink()
 
 
 @pytest.fixture
@@ -53,9 +43,10 @@ def upload_kit(client, step, data: bytes, name: str):
                      content_type="multipart/form-data")
 
 
-def stored(kind: str) -> set[Path]:
-    """The files in an upload folder (shared by the session: compare before and after)."""
-    return set(files.upload_folder(kind).iterdir())
+def stored(kind: str) -> set[str]:
+    """The keys of the stored files of a kind."""
+    return set(db.session.scalars(sa.select(storage.StoredFile.key)
+                                  .where(storage.StoredFile.kind == kind)))
 
 
 def kit_files() -> list[PressKitFile]:
@@ -84,10 +75,14 @@ def test_a_file_is_judged_by_its_bytes_not_its_name(client, step, organiser, dat
     assert kit_files() == [] and stored("press") == before
 
 
-def test_uploads_are_kept_outside_the_static_folder(app):
-    static = Path(app.static_folder).resolve()
-    for kind in ("press", "imports", "transmissions"):
-        assert not files.upload_folder(kind).resolve().is_relative_to(static)
+def test_uploads_are_kept_in_the_database_never_on_disk(app, client, step, organiser):
+    static = Path(app.static_folder)
+    before = {path for path in (static, Path(app.instance_path)) for path in path.rglob("*")}
+    assert upload_kit(client, step, PNG, "affiche.png").status_code == 302
+    [kit_file] = kit_files()
+    assert storage.get(kit_file.stored_name, kind="press").data == PNG
+    after = {path for path in (static, Path(app.instance_path)) for path in path.rglob("*")}
+    assert after == before
 
 
 @pytest.mark.parametrize("name", [
@@ -105,11 +100,19 @@ def test_a_forged_download_name_is_refused_and_reads_nothing(client, step, organ
     assert client.get(f"/presse/fichiers/{kit_file.id}/communique.pdf").data == PDF
 
 
-@pytest.mark.parametrize("stored_name", ["../secret.txt", "/etc/passwd", "..\\secret.txt"])
-def test_a_tampered_stored_name_never_leaves_the_upload_folder(app, stored_name):
-    (files.upload_folder("press").parent / "secret.txt").write_text("secret")
+@pytest.mark.parametrize("stored_name", ["../secret.txt", "/etc/passwd", "..\\secret.txt",
+                                         "config.py"])
+def test_a_tampered_stored_name_is_a_key_that_names_no_file(app, stored_name):
     with app.test_request_context(), pytest.raises(NotFound):
-        files.send_upload("press", stored_name, "a.pdf", "application/pdf")
+        storage.send(stored_name, "a.pdf", kind="press")
+
+
+def test_a_stored_file_is_only_served_as_its_own_kind(app):
+    key = storage.put("transmission", b"PK\x05\x06" + b"\0" * 18, "application/zip")
+    with app.test_request_context():
+        assert storage.send(key, "envoi.zip", kind="transmission").status_code == 200
+        with pytest.raises(NotFound):
+            storage.send(key, "a.pdf", kind="press")
 
 
 def test_an_upload_over_the_request_limit_gets_the_french_413_page(client, step, organiser):
@@ -153,9 +156,9 @@ def import_file(client, step, data: bytes, name: str) -> str:
 ])
 def test_an_import_is_checked_by_size_and_real_type_and_nothing_refused_is_kept(
         client, step, organiser, data, name, message):
-    before = stored("imports")
+    before = stored("import")
     assert message in import_file(client, step, data, name)
-    assert stored("imports") == before
+    assert stored("import") == before
 
 
 def test_an_xlsx_that_unpacks_to_too_much_is_refused_unread(client, step, organiser,
@@ -166,7 +169,7 @@ def test_an_xlsx_that_unpacks_to_too_much_is_refused_unread(client, step, organi
         archive.writestr("[Content_Types].xml", "<Types/>")
         archive.writestr("xl/sharedStrings.xml", b"\x00" * (2 * 1024 * 1024))
     assert len(bomb.getvalue()) < 10_000
-    before = stored("imports")
+    before = stored("import")
     html = import_file(client, step, bomb.getvalue(), "classeur.xlsx")
     assert "trop volumineux une fois décompressé" in html
-    assert stored("imports") == before
+    assert stored("import") == before

@@ -19,6 +19,7 @@ from app.contributions.models import ContributionKind, ContributionStatus
 from app.extensions import db
 from app.registrations.models import Registration, RegistrationStatus
 from app.syntheses.models import Synthesis, SynthesisState
+from tests import prepared
 from tests.contributions.support import add
 from tests.factories import make_step, make_user
 from tests.helpers import login_as, post_form
@@ -82,7 +83,8 @@ def test_an_organiser_writes_and_quotes_then_an_admin_validates(client, held):
 def test_organisers_of_another_departement_get_403_and_create_nothing(client, held):
     login_as(client, make_user(Role.ORGANISER, [held["ariege"]]))
     assert client.get(BASE).status_code == 403
-    assert client.get(f"{BASE}/synthese.pdf").status_code == 403
+    assert post_form(client, f"{BASE}/synthese.pdf", {},
+                     token_from="/gestion/").status_code == 403
     assert post_form(client, f"{BASE}/transmettre", {},
                      token_from="/gestion/").status_code == 403
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Synthesis)) == 0
@@ -100,9 +102,8 @@ def _prepare(client, held) -> None:
 
 def test_the_docx_is_an_official_report_whose_figures_match(client, held):
     _prepare(client, held)
-    response = client.get(f"{BASE}/synthese.docx")
-    assert response.status_code == 200
-    assert "attachment" in response.headers["Content-Disposition"]
+    response = prepared.download(client, f"{BASE}/synthese.docx", token_from=BASE)
+    assert response.headers["Content-Disposition"].endswith("synthese-cnr-12.docx")
     document = Document(io.BytesIO(response.get_data()))
     text = "\n".join(p.text for p in document.paragraphs)
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
@@ -132,7 +133,8 @@ def test_the_docx_is_an_official_report_whose_figures_match(client, held):
 
 def test_the_pdf_has_a_title_page_contents_page_numbers_and_the_figures(client, held):
     _prepare(client, held)
-    reader = PdfReader(io.BytesIO(client.get(f"{BASE}/synthese.pdf").get_data()))
+    reader = PdfReader(io.BytesIO(prepared.download(client, f"{BASE}/synthese.pdf",
+                                                    token_from=BASE).get_data()))
     pages = [page.extract_text() for page in reader.pages]
     assert "Synthèse départementale" in pages[0] and "Page" not in pages[0]
     assert "Sommaire" in pages[1]
@@ -157,12 +159,15 @@ def test_transmission_bundles_checksummed_files_and_is_recorded(client, app, hel
     admin = make_user(Role.ADMIN)
     login_as(client, admin)
     post_form(client, f"{BASE}/valider", {}, token_from=BASE)
-    post_form(client, f"{BASE}/transmettre", {}, token_from=BASE)
+    page = client.get(prepared.ask(client, f"{BASE}/transmettre", token_from=BASE))
+    assert "La synthèse est transmise au ministère" in page.get_data(as_text=True)
     synthesis = db.session.scalar(sa.select(Synthesis))
     db.session.refresh(synthesis)
     assert synthesis.state is SynthesisState.TRANSMITTED
     [sent] = synthesis.transmissions
     archive_bytes = client.get(f"{BASE}/envois/{sent.id}.zip").get_data()
+    download = prepared.DOWNLOAD.search(page.get_data(as_text=True)).group(1)
+    assert client.get(download).get_data() == archive_bytes
     assert hashlib.sha256(archive_bytes).hexdigest() == sent.sha256
     archive = zipfile.ZipFile(io.BytesIO(archive_bytes))
     manifest = json.loads(archive.read("manifest.json"))

@@ -1,0 +1,53 @@
+"""A document asked for by a staff member, and where its preparation stands."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import User
+from app.clock import wall_now
+from app.db_types import UTCDateTime, enum_column
+from app.extensions import db
+
+
+class PreparationStatus(enum.StrEnum):
+    PREPARING = "preparing"
+    READY = "ready"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return {"preparing": "En préparation", "ready": "Prêt",
+                "failed": "Échec de la préparation"}[self.value]
+
+
+class PreparedDocument(db.Model):
+    __tablename__ = "prepared_document"
+    __table_args__ = (sa.Index("ix_prepared_document_subject", "kind", "subject_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # In the page's address: unguessable, and only its requester may open it anyway.
+    token: Mapped[str] = mapped_column(sa.String(32), unique=True,
+                                       default=lambda: uuid.uuid4().hex)
+    kind: Mapped[str] = mapped_column(sa.String(60))  # a name of services.BUILDERS
+    subject_id: Mapped[int]
+    title: Mapped[str] = mapped_column(sa.String(300))
+    download_name: Mapped[str] = mapped_column(sa.String(200))
+    back_url: Mapped[str] = mapped_column(sa.String(300), default="")  # where it was asked
+    requested_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"))
+    status: Mapped[PreparationStatus] = mapped_column(
+        enum_column(PreparationStatus), default=PreparationStatus.PREPARING)
+    stored_key: Mapped[str | None] = mapped_column(sa.String(80))
+    error: Mapped[str] = mapped_column(sa.String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=wall_now)
+    ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A worker building it holds it until then (a killed worker's document is built again).
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    requested_by: Mapped[User | None] = relationship()
