@@ -13,6 +13,7 @@ from app.mail import OutboundMail
 
 COMPOSERS = {
     "registration": "app.registrations.notifications",
+    "press": "app.press.notifications",
 }
 
 

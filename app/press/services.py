@@ -7,34 +7,21 @@ from dataclasses import dataclass
 from datetime import date, time
 
 import sqlalchemy as sa
-from flask import render_template
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import FileStorage
 
-from app import audit, clock, mail, storage
+from app import audit, clock, storage
 from app.accounts.models import User
-from app.calendar import ical
 from app.campaigns.models import Campaign, Step, StepStatus
 from app.campaigns.signals import step_calendar_changed
 from app.extensions import db
-from app.press import files
+from app.press import files, notifications
 from app.press.models import (
     PressAccreditation,
     PressCampaignFollow,
     PressFollow,
     PressKitFile,
 )
-from app.urls import absolute_url
-
-SUBJECTS = {
-    "scheduled": "Invitation presse",
-    "moved": "Changement de date, d’horaire ou de lieu",
-    "unscheduled": "Report à une date à préciser",
-    "cancelled": "Annulation",
-    "followed": "Invitation presse",
-    "resent": "Invitation presse (rappel)",
-    "unfollowed": "Vous ne suivez plus",
-}
 
 
 @dataclass
@@ -87,26 +74,6 @@ def by_token(token: str) -> PressAccreditation | None:
                                       selectinload(PressAccreditation.campaign_follows)))
 
 
-def _manage_url(accreditation: PressAccreditation) -> str:
-    return absolute_url("press.manage_accreditation", token=accreditation.token)
-
-
-def _queue_invitation(follow: PressFollow, change: str) -> mail.OutboundMail | None:
-    """The step's iTIP invitation (or cancellation) for one journalist."""
-    step, person = follow.step, follow.accreditation
-    if step.day is None and change != "unscheduled":
-        return None  # nothing in their calendar yet, nothing to put there
-    body, method = ical.invitation(step, person.name, person.email,
-                                   withdrawn=change == "unfollowed")
-    text = render_template("press/mail/invitation.txt", step=step, person=person,
-                           change=change, step_url=absolute_url("campaigns.step_page",
-                                                                step_id=step.id),
-                           manage_url=_manage_url(person))
-    message = mail.compose(person.email, f"{SUBJECTS[change]} : {step.title}", text,
-                           invitation=(body, method))
-    return mail.queue(message, f"press.{change}", related=("press_follow", follow.id))
-
-
 def accredit(values: dict, step_ids: list[int], campaign_ids: list[int],
              today: date) -> PressAccreditation:
     """Register a new journalist following ``step_ids`` and every step, present and future,
@@ -126,24 +93,16 @@ def accredit(values: dict, step_ids: list[int], campaign_ids: list[int],
     db.session.flush()
     audit.record("press.accredit", accreditation,
                  f"Accréditation presse : {accreditation.outlet}")
-    confirmation = mail.compose(
-        accreditation.email, "Votre accréditation presse est enregistrée",
-        render_template("press/mail/confirmation.txt", person=accreditation,
-                        steps=[f.step for f in follows], campaigns=whole,
-                        manage_url=_manage_url(accreditation)))
-    queued = [mail.queue(confirmation, "press.confirmation",
-                         related=("press_accreditation", accreditation.id))]
-    queued += [_queue_invitation(follow, "followed") for follow in follows]
+    notifications.confirmation(accreditation, [f.step for f in follows], whole)
+    for follow in follows:
+        notifications.invitation(follow, "followed")
     db.session.commit()
     return accreditation
 
 
 def send_manage_link(accreditation: PressAccreditation) -> None:
     """For someone already accredited who fills the form again."""
-    message = mail.compose(accreditation.email, "Gérer votre accréditation presse",
-                           render_template("press/mail/manage_link.txt", person=accreditation,
-                                           manage_url=_manage_url(accreditation)))
-    mail.queue(message, "press.manage_link", related=("press_accreditation", accreditation.id))
+    notifications.manage_link(accreditation)
     db.session.commit()
 
 
@@ -168,9 +127,10 @@ def update_follows(accreditation: PressAccreditation, step_ids: list[int],
              for step_id in sorted(wanted - current.keys())]
     db.session.add_all(added)
     db.session.flush()
-    queued = [_queue_invitation(follow, "followed") for follow in added]
+    for follow in added:
+        notifications.invitation(follow, "followed")
     for step_id in current.keys() - wanted:
-        queued.append(_queue_invitation(current[step_id], "unfollowed"))
+        notifications.invitation(current[step_id], "unfollowed")
         db.session.delete(current[step_id])
     audit.record("press.follows", accreditation, "Étapes suivies mises à jour")
     db.session.commit()
@@ -192,7 +152,7 @@ def followers(step: Step) -> list[PressFollow]:
 
 def resend(follows: list[PressFollow], user: User | None) -> int:
     """Send the current invitation again; returns how many were queued."""
-    queued = [_queue_invitation(follow, "resent") for follow in follows]
+    queued = [notifications.invitation(follow, "resent") for follow in follows]
     for follow in follows:
         audit.record("press.resend", follow.step,
                      # No address here: the audit log outlives accreditations.
@@ -227,7 +187,7 @@ def notify_followers(step: Step, change: str) -> None:
     added = _follow_for_whole_campaign(step) if change != "cancelled" else []
     newcomers = {follow.id for follow in added}
     for follow in followers(step):
-        _queue_invitation(follow, "followed" if follow.id in newcomers else change)
+        notifications.invitation(follow, "followed" if follow.id in newcomers else change)
 
 
 def add_kit_file(campaign: Campaign, step: Step | None, title: str, upload: FileStorage,
