@@ -313,6 +313,8 @@ ROUTES: dict[str, Route] = {
         f"{SYN}/citer/{{aveyron_contribution}}", AVEYRON_ORGANISERS),
     "/gestion/syntheses/<slug>/<code>/aide/<int:challenge_id>": get(
         f"{SYN}/aide/{{challenge}}", AVEYRON_ORGANISERS),
+    "/gestion/syntheses/<slug>/<code>/aide/<int:challenge_id>/etat": get(
+        f"{SYN}/aide/{{challenge}}/etat", AVEYRON_ORGANISERS),
     "/gestion/syntheses/<slug>/<code>/aide/<int:challenge_id>/ajouter": post(
         f"{SYN}/aide/{{challenge}}/ajouter", AVEYRON_ORGANISERS, line="Piraté"),
     "/gestion/syntheses/<slug>/<code>/synthese.<any(docx, pdf):extension>": post(

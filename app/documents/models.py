@@ -36,6 +36,8 @@ class PreparedDocument(db.Model):
                                        default=lambda: uuid.uuid4().hex)
     kind: Mapped[str] = mapped_column(sa.String(60))  # a name of services.BUILDERS
     subject_id: Mapped[int]
+    # What else it depends on (a computed result: its question and its inputs' fingerprint).
+    variant: Mapped[str] = mapped_column(sa.String(120), default="")
     title: Mapped[str] = mapped_column(sa.String(300))
     download_name: Mapped[str] = mapped_column(sa.String(200))
     back_url: Mapped[str] = mapped_column(sa.String(300), default="")  # where it was asked

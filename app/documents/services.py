@@ -1,10 +1,11 @@
 """Ask for a document, build it in a worker, find it again.
 
-Each kind of document names its builder (``BUILDERS``): a function of the subject's id and the
-person who asked, returning the file (``Built``). A build is claimed like a mail (a conditional
-UPDATE with a lease), so two workers never build the same one, and one whose worker died is
-built again by the sweep. Documents are kept a day (``KEEP``), then purged with their files:
-a sign-in sheet holds personal data.
+Each kind of document names its builder (``BUILDERS``): a function of the document asked
+for (its subject's id, its variant, who asked), returning the file (``Built``). A build is
+claimed like a mail (a conditional UPDATE with a lease), so two workers never build the same
+one, and one whose worker died is built again by the sweep. Documents are kept a day
+(``KEEP``), then purged with their files: a sign-in sheet holds personal data. A computed
+result (the writing help) is a document too, found again by its ``variant``.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ BUILDERS: dict[str, str] = {
     "synthesis.docx": "app.syntheses.documents:synthesis_docx",
     "synthesis.transmission": "app.syntheses.transmission:transmit_by_worker",
     "registrations.signin_sheet": "app.registrations.exports:signin_sheet",
+    "synthesis.help": "app.syntheses.writing_help:computed_help",
 }
 
 
@@ -48,19 +50,19 @@ class DocumentError(ValueError):
     """The message is for the person who asked for the document."""
 
 
-def _builder(kind: str) -> Callable[[int, User | None], Built]:
+def _builder(kind: str) -> Callable[[PreparedDocument], Built]:
     module, _, function = BUILDERS[kind].partition(":")
     return getattr(importlib.import_module(module), function)
 
 
 def ask(kind: str, subject_id: int, title: str, download_name: str, user: User,
-        back_url: str = "") -> PreparedDocument:
+        back_url: str = "", variant: str = "") -> PreparedDocument:
     """A document to prepare, queued in the caller's transaction (the caller commits)."""
     if kind not in BUILDERS:
         raise ValueError(f"unknown kind of document: {kind!r}")
     document = PreparedDocument(kind=kind, subject_id=subject_id, title=title,
                                 download_name=download_name, requested_by=user,
-                                back_url=back_url)
+                                back_url=back_url, variant=variant)
     db.session.add(document)
     db.session.flush()
     enqueue("documents.build", document.id)
@@ -71,6 +73,13 @@ def in_preparation(kind: str, subject_id: int) -> PreparedDocument | None:
     return db.session.scalar(sa.select(PreparedDocument).where(
         PreparedDocument.kind == kind, PreparedDocument.subject_id == subject_id,
         PreparedDocument.status == PreparationStatus.PREPARING))
+
+
+def latest(kind: str, subject_id: int, variant: str) -> PreparedDocument | None:
+    """The newest document of this kind, subject and variant (a computed result to reuse)."""
+    return db.session.scalar(sa.select(PreparedDocument).where(
+        PreparedDocument.kind == kind, PreparedDocument.subject_id == subject_id,
+        PreparedDocument.variant == variant).order_by(PreparedDocument.id.desc()).limit(1))
 
 
 def by_token(token: str) -> PreparedDocument | None:
@@ -96,7 +105,7 @@ def build(document_id: int) -> bool:
         return False
     document = db.session.get(PreparedDocument, document_id, populate_existing=True)
     try:
-        built = _builder(document.kind)(document.subject_id, document.requested_by)
+        built = _builder(document.kind)(document)
         document.stored_key = built.stored_key or storage.put("document", built.data,
                                                              built.content_type)
         document.status, document.ready_at = PreparationStatus.READY, wall_now()

@@ -13,8 +13,8 @@ from flask import render_template
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from app.accounts.models import User
 from app.campaigns.models import Step
+from app.documents.models import PreparedDocument
 from app.documents.services import Built, DocumentError
 from app.extensions import db
 from app.registrations.categories import PROFESSIONAL_TYPES, category_label
@@ -64,13 +64,13 @@ def to_xlsx(header: list[str], body: list[list[object]], title: str) -> bytes:
     return buffer.getvalue()
 
 
-def signin_sheet(step_id: int, _user: User | None) -> Built:
+def signin_sheet(document: PreparedDocument) -> Built:
     """Builder of app.documents (run by a worker): the sign-in sheet of a step's confirmed
     participants."""
     from app.registrations import queries
     from app.registrations.models import RegistrationStatus
 
-    step = db.session.get(Step, step_id)
+    step = db.session.get(Step, document.subject_id)
     if step is None:
         raise DocumentError("Cette étape n’existe plus.")
     confirmed = queries.registrants(step.id, queries.RegistrantFilters(

@@ -14,8 +14,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from flask import current_app, render_template
 
-from app.accounts.models import User
 from app.contributions.models import ContributionKind
+from app.documents.models import PreparedDocument
 from app.documents.services import Built, DocumentError
 from app.extensions import db
 from app.markdown import to_html, tokens
@@ -35,13 +35,13 @@ def report_of(synthesis_id: int) -> Report:
     return build(synthesis, current_app.config["BRAND_OPERATOR"])
 
 
-def synthesis_pdf(synthesis_id: int, _user: User | None) -> Built:
+def synthesis_pdf(document: PreparedDocument) -> Built:
     """Builder of app.documents (run by a worker)."""
-    return Built(MIMETYPES["pdf"], pdf(report_of(synthesis_id)))
+    return Built(MIMETYPES["pdf"], pdf(report_of(document.subject_id)))
 
 
-def synthesis_docx(synthesis_id: int, _user: User | None) -> Built:
-    return Built(MIMETYPES["docx"], docx(report_of(synthesis_id)))
+def synthesis_docx(document: PreparedDocument) -> Built:
+    return Built(MIMETYPES["docx"], docx(report_of(document.subject_id)))
 
 
 def pdf(report: Report) -> bytes:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import (
     abort,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -24,6 +25,7 @@ from app.clock import today
 from app.contributions.models import Contribution, ContributionKind
 from app.documents import routes as prepared
 from app.documents import services as document_services
+from app.documents.models import PreparationStatus
 from app.extensions import db
 from app.forms import plain_text
 from app.press.files import clean_filename
@@ -207,16 +209,50 @@ def _challenge(synthesis: Synthesis, challenge_id: int) -> Challenge:
     return challenge
 
 
+def _help(synthesis: Synthesis, challenge: Challenge, slug: str, code: str):
+    """The question's suggestions as a worker computed them for its current contributions:
+    asked for when there are none yet (or the last try failed); with their document."""
+    contributions = figures.published_texts(synthesis, challenge)
+    variant = help_module.variant(challenge.id, contributions)
+    document = document_services.latest("synthesis.help", synthesis.id, variant)
+    if document is None or document.status is PreparationStatus.FAILED:
+        document = document_services.ask(
+            "synthesis.help", synthesis.id, f"Aide à la rédaction — {challenge.title}",
+            "aide.json", current_user, url_for(".workspace", slug=slug, code=code),
+            variant=variant)
+        db.session.commit()
+        db.session.refresh(document)  # a worker may already have computed it (tests, eager)
+    if document.status is not PreparationStatus.READY:
+        return None, document
+    stored = storage.get(document.stored_key, "document")
+    return help_module.read_help(stored.data, contributions), document
+
+
 @bp.get("/syntheses/<slug>/<code>/aide/<int:challenge_id>")
 def writing_help(slug: str, code: str, challenge_id: int):
-    """Suggestions computed from the question's published contributions."""
+    """Suggestions computed (by a worker) from the question's published contributions."""
     synthesis = _synthesis(slug, code)
     challenge = _challenge(synthesis, challenge_id)
-    suggestions = help_module.suggest(figures.published_texts(synthesis, challenge))
-    return render_template("syntheses/help.html", synthesis=synthesis, code=code,
-                           challenge=challenge, help=suggestions, how=help_module.HOW,
+    suggestions, document = _help(synthesis, challenge, slug, code)
+    page = render_template("syntheses/help.html", synthesis=synthesis, code=code,
+                           challenge=challenge, help=suggestions, document=document,
+                           how=help_module.HOW,
                            quoted={q.contribution_id for q in synthesis.quotes},
                            editable=synthesis.state is SynthesisState.DRAFT)
+    return page, 200, {"Cache-Control": "no-store"}
+
+
+@bp.get("/syntheses/<slug>/<code>/aide/<int:challenge_id>/etat")
+def writing_help_state(slug: str, code: str, challenge_id: int):
+    """For the page's script, which reloads it once the suggestions are computed."""
+    synthesis = _synthesis(slug, code)
+    challenge = _challenge(synthesis, challenge_id)
+    contributions = figures.published_texts(synthesis, challenge)
+    document = document_services.latest("synthesis.help", synthesis.id,
+                                        help_module.variant(challenge.id, contributions))
+    response = jsonify(status=document.status.value if document else "preparing")
+    response.cache_control.no_store = True
+    return response
 
 
 @bp.post("/syntheses/<slug>/<code>/aide/<int:challenge_id>/ajouter")

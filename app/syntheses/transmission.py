@@ -14,6 +14,7 @@ from flask import current_app
 from app import audit, storage
 from app.accounts.models import User
 from app.clock import now
+from app.documents.models import PreparedDocument
 from app.documents.services import Built, DocumentError
 from app.extensions import db
 from app.opendata import formats, records
@@ -61,14 +62,14 @@ def bundle(synthesis: Synthesis, user: User) -> tuple[bytes, dict[str, str]]:
     return buffer.getvalue(), checksums
 
 
-def transmit_by_worker(synthesis_id: int, user: User | None) -> Built:
+def transmit_by_worker(document: PreparedDocument) -> Built:
     """Builder of app.documents: the transmission, made by a worker; the ZIP is the
     document. Its rows commit with the document's (one transaction)."""
-    synthesis = db.session.get(Synthesis, synthesis_id)
+    synthesis = db.session.get(Synthesis, document.subject_id)
     if synthesis is None:
         raise DocumentError("Cette synthèse n’existe plus.")
     try:
-        sent = transmit(synthesis, user, commit=False)
+        sent = transmit(synthesis, document.requested_by, commit=False)
     except SynthesisError as error:
         raise DocumentError(str(error)) from error
     return Built("application/zip", stored_key=sent.stored_name)

@@ -12,6 +12,8 @@ scikit-learn, similarities from RapidFuzz, key phrases from YAKE.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 import numpy
@@ -23,6 +25,8 @@ from sklearn.metrics import silhouette_score
 from app.contributions.models import Contribution, ContributionKind
 from app.contributions.similarity import DUPLICATE_SCORE, fold, lemmas, stop_words
 from app.contributions.similarity import near_duplicates as _near_duplicates
+from app.documents.services import Built, DocumentError
+from app.extensions import db
 
 MAX_GROUPS = 12
 KEY_PHRASE_SAMPLE = 150  # texts nearest the group's centre given to YAKE
@@ -131,3 +135,50 @@ def suggest(contributions: list[Contribution]) -> Help:
             members=ordered))
     help_.groups.sort(key=lambda group: group.size, reverse=True)
     return help_
+
+
+# ---------------------------------------------------------------- computed by a worker
+# The grouping takes seconds on a large question: a worker computes it once for a given set of
+# published contributions (the variant's fingerprint), and the page shows it from then on.
+
+
+def variant(challenge_id: int, contributions: list[Contribution]) -> str:
+    """The question and a fingerprint of what the suggestions are computed from."""
+    digest = hashlib.sha256()
+    for contribution in contributions:
+        digest.update(f"{contribution.id}\x1f{contribution.kind.value}\x1f{contribution.title}"
+                      f"\x1f{contribution.body}\x1e".encode())
+    return f"{challenge_id}:{digest.hexdigest()[:32]}"
+
+
+def computed_help(document) -> Built:
+    """Builder of app.documents: the suggestions of one question of a synthesis, as JSON."""
+    from app.campaigns.models import Challenge
+    from app.syntheses.figures import published_texts
+    from app.syntheses.models import Synthesis
+
+    synthesis = db.session.get(Synthesis, document.subject_id)
+    challenge = db.session.get(Challenge, int(document.variant.partition(":")[0]))
+    if synthesis is None or challenge is None:
+        raise DocumentError("Cette synthèse ou cette question n’existe plus.")
+    found = suggest(published_texts(synthesis, challenge))
+    ids = lambda items: [item.id for item in items]  # noqa: E731
+    payload = {"count": found.count, "duplicates": [ids(d) for d in found.duplicates],
+               "groups": [{"size": g.size, "key_phrases": g.key_phrases,
+                           "proposals": ids(g.proposals), "testimonies": ids(g.testimonies),
+                           "members": ids(g.members)} for g in found.groups]}
+    return Built("application/json", json.dumps(payload, ensure_ascii=False).encode())
+
+
+def read_help(data: bytes, contributions: list[Contribution]) -> Help:
+    """The suggestions computed by the worker, with the contributions they name (those since
+    unpublished are left out)."""
+    payload = json.loads(data)
+    by_id = {contribution.id: contribution for contribution in contributions}
+    pick = lambda ids: [by_id[i] for i in ids if i in by_id]  # noqa: E731
+    return Help(duplicates=[pick(d) for d in payload["duplicates"]],
+                groups=[Group(size=g["size"], key_phrases=g["key_phrases"],
+                              proposals=pick(g["proposals"]),
+                              testimonies=pick(g["testimonies"]), members=pick(g["members"]))
+                        for g in payload["groups"]],
+                count=payload["count"])

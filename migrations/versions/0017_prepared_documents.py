@@ -1,4 +1,5 @@
-"""Documents prepared by a worker (synthesis PDF and DOCX, transmission ZIP, sign-in sheet)
+"""Documents prepared by a worker (synthesis PDF and DOCX, transmission ZIP, sign-in sheet,
+writing help)
 
 Revision ID: 0017_prepared_documents
 Revises: 0016_stored_files
@@ -24,6 +25,7 @@ def upgrade():
         sa.Column('token', sa.String(length=32), nullable=False),
         sa.Column('kind', sa.String(length=60), nullable=False),
         sa.Column('subject_id', sa.Integer(), nullable=False),
+        sa.Column('variant', sa.String(length=120), nullable=False),
         sa.Column('title', sa.String(length=300), nullable=False),
         sa.Column('download_name', sa.String(length=200), nullable=False),
         sa.Column('back_url', sa.String(length=300), nullable=False),
