@@ -31,6 +31,9 @@ from app.registrations.models import (
 )
 
 SEAT_ALERTS = (50, 80, 100)
+# What the seat rules read of a step, read again once its row is locked (the rest of the
+# step, its programme and questions, need not be reloaded).
+SEAT_STATE = ("capacity", "category_quotas", "requires_approval", "seat_alerts_sent")
 EDITABLE_FIELDS = ("first_name", "last_name", "phone", "organisation", "departement_id",
                    "workshop_id", "accessibility_needs")
 
@@ -119,7 +122,7 @@ def register(step: Step, values: dict[str, Any], answers: dict[str, str]) -> Reg
     if existing is not None:
         db.session.rollback()
         raise AlreadyRegisteredError(existing)
-    db.session.refresh(step)
+    db.session.refresh(step, SEAT_STATE)
     counts = seats.confirmed_counts(step.id)
     if step.requires_approval:
         status = RegistrationStatus.PENDING
@@ -182,7 +185,7 @@ def promote_after_capacity_change(step: Step) -> list[Registration]:
     """More seats: the waiting list moves up at once (in the caller's transaction, which
     changed the capacity and commits)."""
     lock_row_for_update(db.session, Step.__table__, step.id)
-    db.session.refresh(step)
+    db.session.refresh(step, SEAT_STATE)
     promoted = promote_from_waitlist(step)
     for person in promoted:
         notifications.to_registrant(person, "promoted")
