@@ -49,14 +49,16 @@ PERIODIC = (
 )
 
 
-def tick(claim: Claim, run: Callable[[str], object], moment: datetime | None = None
-         ) -> list[str]:
-    """Run (or queue, as ``run`` does) each task whose slot this caller wins; their names."""
+def tick(claim: Claim, run: Callable[[str], object], moment: datetime | None = None,
+         prefix: str = "concerto") -> list[str]:
+    """Run (or queue, as ``run`` does) each task whose slot this caller wins; their names.
+    ``prefix``: the queue's name, so that two deployments sharing a Redis keep their own
+    slots."""
     moment = moment or datetime.now(UTC)
     started = []
     for periodic in PERIODIC:
         slot = periodic.slot(moment)
-        if slot is not None and claim(f"concerto:schedule:{periodic.task}:{slot}",
+        if slot is not None and claim(f"{prefix}:schedule:{periodic.task}:{slot}",
                                       periodic.keep_seconds()):
             run(periodic.task)
             started.append(periodic.task)

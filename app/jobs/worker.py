@@ -93,7 +93,8 @@ def scheduler_command(once: bool) -> None:
     _stop_on_signals(stopping)
     while True:
         try:
-            started = schedule.tick(claim, lambda task: to_redis(app, [(task, ())]))
+            started = schedule.tick(claim, lambda task: to_redis(app, [(task, ())]),
+                                    prefix=app.config["JOBS_QUEUE"])
         except redis.RedisError as error:
             app.logger.warning("Planificateur : Redis injoignable (%s)", type(error).__name__)
         else:

@@ -153,3 +153,39 @@ def _forget_slots(connection) -> None:
         slot = key.decode().rsplit(":", 1)[1]
         if slot.startswith("2001-") or slot in slots:
             connection.delete(key)
+
+
+def test_flask_worker_without_redis_sends_what_is_due(app, smtp):
+    app.config.update(JOBS_MODE="thread", REDIS_URL="")
+    queued = OutboundMail(recipient="cli@example.org", subject="Objet", purpose="test",
+                          message=mail.as_bytes(mail.compose("cli@example.org", "Objet", "T")))
+    db.session.add(queued)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["worker", "--burst"])
+    assert result.exit_code == 0, result.output
+    assert "Pas de REDIS_URL" in result.output
+    assert _status(queued.id) is MailStatus.SENT
+    assert len(smtp.to("cli@example.org")) == 1
+
+
+def test_flask_scheduler_needs_redis_and_says_so(app):
+    app.config.update(JOBS_MODE="thread", REDIS_URL="")
+    result = app.test_cli_runner().invoke(args=["scheduler", "--once"])
+    assert result.exit_code != 0 and "a besoin de REDIS_URL" in result.output
+
+
+def test_flask_scheduler_queues_the_due_tasks_once(app, rq_mode):
+    minutes = {datetime.now(UTC).replace(second=0, microsecond=0)}
+    first = app.test_cli_runner().invoke(args=["scheduler", "--once"])
+    second = app.test_cli_runner().invoke(args=["scheduler", "--once"])
+    minutes.add(datetime.now(UTC).replace(second=0, microsecond=0))
+    assert first.exit_code == second.exit_code == 0, first.output + second.output
+    queue = dispatch.rq_queue(app.config)
+    tasks = [job.args[0] for job in queue.get_jobs()]
+    # Each minute's sweeps once, whichever of the two runs won the slot (two runs a few
+    # milliseconds apart may straddle a minute); the daily ones once.
+    assert tasks.count("mail.sweep") == tasks.count("documents.sweep") == len(minutes)
+    assert tasks.count("documents.purge") <= 2 and tasks.count("privacy.purge") <= 1
+    connection = redis_client.client(app.config)
+    for key in connection.scan_iter(f"{rq_mode}:schedule:*"):  # this test's own slots
+        connection.delete(key)
