@@ -75,11 +75,14 @@ security: $(VENV)/.stamp-dev
 	$(VENV)/bin/bandit -c pyproject.toml -q -r app 2> >(grep -v "nosec encountered" >&2)
 	$(PY) scripts/audit_dependencies.py
 
-# Debian packages: chromium for the browser tests, Pango for PDF documents (WeasyPrint).
-# Installed when missing if we are root (CI); otherwise say what to install.
+# Debian packages: chromium for the browser tests, Pango for PDF documents (WeasyPrint), nginx
+# and openssl for the test of the deployment recipe (deploy/nginx). Installed when missing if we
+# are root (CI); otherwise say what to install.
 system-packages:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v nginx >/dev/null || missing="$$missing nginx-light"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
 	ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \

@@ -20,13 +20,18 @@ CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 def _serve(key: tuple, build: Callable[[], bytes], filename: str,
            disposition: str = "inline") -> Response:
-    """A cached calendar file, with ETag and Last-Modified, or 304 when the client has it."""
+    """A cached calendar file, with ETag and Last-Modified, or 304 when the client has it.
+    With the database unreachable, the last copy built by this process (same body, same ETag);
+    without one, the French 503 (app.calendar.cache)."""
     cached = feed_cache().get((*key, base_url()), build)
     response = Response(cached.body, content_type=CONTENT_TYPE)
     response.set_etag(cached.etag.strip('"'))
     response.last_modified = cached.last_modified
     response.cache_control.public = True
-    response.cache_control.max_age = current_app.config["CALENDAR_MAX_AGE"]
+    max_age = current_app.config["CALENDAR_MAX_AGE"]
+    if cached.stale:  # kept by clients and proxies no longer than the outage's Retry-After
+        max_age = min(max_age, current_app.config["DATABASE_RETRY_AFTER_SECONDS"])
+    response.cache_control.max_age = max_age
     response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     return response.make_conditional(request)
 
