@@ -21,7 +21,7 @@ from app.campaigns.models import Step, StepStatus
 from app.extensions import db
 from tests.calendar.ics import events, parse_both
 from tests.factories import make_campaign, make_departement, make_step
-from tests.operations.faults import TcpProxy, report
+from tests.operations.faults import report
 from tests.operations.servers import dev_server, fetch
 
 FEED = "/demarches/cnr-sante.ics"
@@ -135,17 +135,6 @@ def test_once_the_database_is_back_changes_show_again(client, feeds):
     assert after.headers["ETag"] != before.headers["ETag"]
     assert _titles(after.data) == {"Concertation — Lot (nouvelle salle)", "Atelier — Figeac"}
     assert after.cache_control.max_age == client.application.config["CALENDAR_MAX_AGE"]
-
-
-@pytest.fixture
-def database_behind_a_proxy(app):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only: a SQLite file does not go away like a server (CI runs "
-                    "this on PostgreSQL)")
-    url = db.engine.url
-    with TcpProxy((url.host or "127.0.0.1", url.port or 5432)) as proxy:
-        yield proxy, url.set(host="127.0.0.1", port=proxy.port).render_as_string(
-            hide_password=False)
 
 
 def test_a_server_cut_from_postgresql_keeps_serving_the_feeds_it_built(

@@ -8,6 +8,9 @@ import contextlib
 import socket
 import threading
 
+import pytest
+
+from app.extensions import db
 from tests.operations.servers import ROOT, free_port
 
 FORWARD, STOPPED, BLACK_HOLE = "forward", "stopped", "black hole"
@@ -124,3 +127,16 @@ def report(name: str, **facts: object) -> str:
     with (artifacts / "fault-reports.txt").open("a", encoding="utf-8") as file:
         file.write(line + "\n")
     return line
+
+
+@pytest.fixture
+def database_behind_a_proxy(app):
+    """The test database (PostgreSQL) behind a TcpProxy: (proxy, URL through it). Import it
+    into a test module to use it."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: a SQLite file does not go away like a server (CI runs "
+                    "this on PostgreSQL)")
+    url = db.engine.url
+    with TcpProxy((url.host or "127.0.0.1", url.port or 5432)) as proxy:
+        yield proxy, url.set(host="127.0.0.1", port=proxy.port).render_as_string(
+            hide_password=False)

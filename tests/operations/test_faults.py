@@ -96,17 +96,6 @@ def test_redis_stopped_then_back_pages_keep_working_and_sharing_resumes(app, tmp
     assert "Redis injoignable" in log and "Redis joignable de nouveau" in log
 
 
-@pytest.fixture
-def database_behind_a_proxy(app):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only: a SQLite file does not go away like a server (CI runs "
-                    "this on PostgreSQL)")
-    url = db.engine.url
-    with TcpProxy((url.host or "127.0.0.1", url.port or 5432)) as proxy:
-        yield proxy, url.set(host="127.0.0.1", port=proxy.port).render_as_string(
-            hide_password=False)
-
-
 def test_database_stopped_gives_french_503s_then_serves_again_without_restart(
         app, tmp_path, database_behind_a_proxy):
     proxy, database_url = database_behind_a_proxy
