@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, current_app, request
+from prometheus_client import Counter
 
 from app.calendar import ical, queries
 from app.calendar.cache import feed_cache
@@ -16,6 +17,9 @@ from app.urls import base_url
 bp = Blueprint("calendar", __name__)
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
+SERVED_WHILE_DATABASE_AWAY = Counter(
+    "concerto_calendar_served_from_last_copy",
+    "Calendar files served from a process's last copy because the database was unreachable")
 
 
 def _serve(key: tuple, build: Callable[[], bytes], filename: str,
@@ -31,6 +35,7 @@ def _serve(key: tuple, build: Callable[[], bytes], filename: str,
     max_age = current_app.config["CALENDAR_MAX_AGE"]
     if cached.stale:  # kept by clients and proxies no longer than the outage's Retry-After
         max_age = min(max_age, current_app.config["DATABASE_RETRY_AFTER_SECONDS"])
+        SERVED_WHILE_DATABASE_AWAY.inc()
     response.cache_control.max_age = max_age
     response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     return response.make_conditional(request)

@@ -17,6 +17,7 @@ from datetime import date
 import pytest
 from sqlalchemy import event
 
+from app.calendar.routes import SERVED_WHILE_DATABASE_AWAY
 from app.campaigns.models import Step, StepStatus
 from app.extensions import db
 from tests.calendar.ics import events, parse_both
@@ -68,6 +69,7 @@ def test_a_built_campaign_feed_is_served_from_its_copy_while_the_database_is_dow
     before = client.get(FEED)
     assert before.status_code == 200
     monkeypatch.setattr(app.extensions["calendar_cache"], "outage_retry_seconds", 3600)
+    counted = SERVED_WHILE_DATABASE_AWAY._value.get()
     with database_unreachable() as attempts:
         page = client.get("/")  # the database really is away: any page gets the 503
         during = client.get(FEED)
@@ -87,6 +89,7 @@ def test_a_built_campaign_feed_is_served_from_its_copy_while_the_database_is_dow
     assert revalidated.status_code == 304
     # Once the database failed, the copies are served without asking it at every request.
     assert again.data == before.data and len(attempts) == asked
+    assert SERVED_WHILE_DATABASE_AWAY._value.get() == counted + 3  # /metrics shows them
 
 
 def test_a_built_step_invitation_is_served_from_its_copy_while_the_database_is_down(
