@@ -1,4 +1,4 @@
-"""Registrant lists and figures for organisers."""
+"""The step of a registration form; registrant lists and figures for organisers."""
 
 from __future__ import annotations
 
@@ -7,8 +7,17 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
+from app.campaigns.models import Campaign, Step
 from app.extensions import db
 from app.registrations.models import Registration, RegistrationStatus
+
+
+def step_to_register(step_id: int) -> Step | None:
+    """A step with what its registration form needs, its campaign's questions (the
+    workshops), in one statement: the registration POST is the busiest write, and its page
+    shows nothing of the programme or the report."""
+    return db.session.scalars(sa.select(Step).where(Step.id == step_id).options(
+        joinedload(Step.campaign).joinedload(Campaign.challenges))).unique().first()
 
 
 @dataclass

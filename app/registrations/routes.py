@@ -11,7 +11,7 @@ from app.campaigns.queries import public_step
 from app.errors import abort_with
 from app.form_recovery import keeps_form_on_expired_token
 from app.forms import choices
-from app.registrations import notifications, seats, services, tokens
+from app.registrations import notifications, queries, seats, services, tokens
 from app.registrations.categories import CATEGORIES_WITH_TYPES, takes_professional_type
 from app.registrations.forms import ManageLinkForm, ParticipantDetailsForm, registration_form
 from app.registrations.models import Registration, RegistrationStatus
@@ -40,8 +40,8 @@ def _details(form: ParticipantDetailsForm) -> dict:
     return values
 
 
-def _public_step_or_404(step_id: int) -> Step:
-    step = public_step(step_id)
+def _public_step_or_404(step_id: int, find=public_step) -> Step:
+    step = find(step_id)
     if step is None or not step.is_public:
         abort(404)
     return step
@@ -50,7 +50,7 @@ def _public_step_or_404(step_id: int) -> Step:
 @bp.route("/etapes/<int:step_id>/inscription", methods=["GET", "POST"])
 @keeps_form_on_expired_token
 def register(step_id: int):
-    step = _public_step_or_404(step_id)
+    step = _public_step_or_404(step_id, queries.step_to_register)
     questions = services.questions(step)
     form = registration_form(questions)
     _fill_choices(form, step)

@@ -117,11 +117,13 @@ def register(step: Step, values: dict[str, Any], answers: dict[str, str]) -> Reg
     reason = closed_reason(step)
     if reason:
         raise RegistrationError(reason)
-    lock_row_for_update(db.session, Step.__table__, step.id)
+    # Before the lock, which serialises a step's registrations: the same person twice at the
+    # same instant is settled by the unique index below.
     existing = active_registration(step.id, values["email"])
     if existing is not None:
         db.session.rollback()
         raise AlreadyRegisteredError(existing)
+    lock_row_for_update(db.session, Step.__table__, step.id)
     db.session.refresh(step, SEAT_STATE)
     counts = seats.confirmed_counts(step.id)
     if step.requires_approval:
