@@ -75,8 +75,9 @@ def register_extensions(app: Flask) -> None:
     from app.accounts.sessions import init_sessions
 
     init_sessions(app)
-    from app.database import configure_engine
+    from app.database import configure_engine, release_sessions_quietly
 
+    release_sessions_quietly(app)
     with app.app_context():
         configure_engine(db.engine, app.config)
     from app.calendar.cache import init_cache

@@ -93,3 +93,22 @@ def lock_row_for_update(session, table: sa.Table, row_id: int) -> None:
     else:
         session.execute(sa.select(table.c.id).where(table.c.id == row_id).with_for_update())
 
+
+
+def release_sessions_quietly(app) -> None:
+    """End each app context's session without letting a dead connection turn a finished
+    answer into the server's bare 500: Flask-SQLAlchemy's own teardown rolls back on the
+    connection, which raises if the database went away after the page was rendered. Ours runs
+    first (Flask calls teardowns in reverse order) and logs it instead."""
+    import logging
+
+    from app.extensions import db
+
+    @app.teardown_appcontext
+    def _remove_session(_exception) -> None:
+        try:
+            db.session.remove()
+        except sa_exc.DBAPIError as error:
+            logging.getLogger(__name__).warning(
+                "Session fermée sur une connexion perdue (%s)", type(error.orig).__name__)
+            db.session.remove()  # the connection is invalidated now: this one closes cleanly

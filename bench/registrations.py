@@ -1,137 +1,449 @@
-"""Registrations per second under a burst of concurrent clients (PostgreSQL, gunicorn).
+"""Registration POSTs per second (issue 13), on PostgreSQL, against a bare Flask endpoint.
 
-32 client threads each keep one session (cookie + CSRF token) and post registrations with new
-email addresses to one step of 10,000 seats... then to one of 100 seats (the rest goes to the
-waiting list, same locking). Mail goes to a real SMTP server (aiosmtpd) on loopback. The bare
-Flask endpoint is measured by the same Python client, so the ratio compares like with like.
-Usage: .venv/bin/python -m bench.registrations [--requests 2000]
+Both apps run under the same gunicorn settings (4 workers; Concerto with deploy/gunicorn.conf.py
+when it exists), loaded by wrk (2 threads, 32 connections) for the same time. Concerto runs as in
+production: JOBS_MODE=rq on Redis (database 13 of 127.0.0.1:6379, a queue of its own), one
+`flask worker` composing each mail (text, HTML, invitation, QR code) and delivering it to a real
+SMTP server (aiosmtpd, in this process), during the load as in real life.
+
+A wrk request is one registration POST with a new address, answered by its 302 to the
+participant's page; that page (a GET) is measured on its own line. Every POST is checked
+afterwards: the registrations in the database must be as many as the requests wrk counted,
+and each must have its mail delivered (the script waits for the worker to drain the outbox).
+The CPU time of the web processes, the PostgreSQL backends and the worker is read from /proc and
+given per registration: on a shared machine it varies less than requests per second.
+
+Usage: .venv/bin/python -m bench.registrations [--seconds 10] [--profile]
+``--profile`` also runs 200 POSTs in this process with the statements counted and, if
+pyinstrument is importable, a profile (pip install pyinstrument).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
-import statistics
+import runpy
 import subprocess
+import sys
+import tempfile
 import threading
 import time
 import urllib.parse
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import date
 from http.cookiejar import CookieJar
+from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-from bench.bench import DATABASE, PG, ROOT, app_env, gunicorn, prepare_database
+from bench.bench import CONNECTIONS, PG, ROOT, VENV, WORKERS, _milliseconds, run
 
-CLIENTS = 32
+DATABASE = "concerto_bench_registrations"  # its own: bench.bench drops concerto_bench
+REDIS_URL = "redis://127.0.0.1:6379/13"
+QUEUE = "concerto-bench"
+SMTP_PORT, BASELINE_PORT, CONCERTO_PORT = 8125, 8103, 8104
+GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+# wrk: each request a registration with a new address (thread number + counter), one
+# session's cookie and CSRF token for all (Flask-WTF's token is valid for the session).
+POST_SCRIPT = r"""
+local counter, threads = 0, {}
+function setup(thread)
+  table.insert(threads, thread)
+  thread:set("id", #threads)
+end
+function init(args)
+  path, cookie, token, tag, departement = args[1], args[2], args[3], args[4], args[5]
+end
+function request()
+  counter = counter + 1
+  local body = "csrf_token=" .. token .. "&first_name=Camille&last_name=Banc&email=" ..
+    tag .. "." .. id .. "." .. counter .. "%40bench.example&departement_id=" .. departement ..
+    "&category=citoyens&workshop_id=&consent=y"
+  return wrk.format("POST", path, {["Content-Type"] = "application/x-www-form-urlencoded",
+                                   ["Cookie"] = cookie}, body)
+end
+"""
 
 
 class Sink:
+    """The SMTP server's handler: counts what it accepts."""
+
     received = 0
+    lock = threading.Lock()
 
     async def handle_DATA(self, _server, _session, _envelope) -> str:  # noqa: N802 (aiosmtpd)
-        Sink.received += 1
+        with Sink.lock:
+            Sink.received += 1
         return "250 OK"
 
 
-def burst(send, total: int) -> tuple[float, list[float], int]:
-    """Run ``send(i)`` ``total`` times from CLIENTS threads: (per second, latencies, errors)."""
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-
-    def one(number: int) -> None:
-        nonlocal errors
-        start = time.perf_counter()
-        ok = send(number)
-        with lock:
-            latencies.append((time.perf_counter() - start) * 1000)
-            errors += 0 if ok else 1
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
-        list(pool.map(one, range(total)))
-    return total / (time.perf_counter() - started), latencies, errors
+def psql(sql: str) -> str:
+    return subprocess.run(["psql", *PG, "-d", DATABASE, "-tAc", sql], check=True,
+                          capture_output=True, text=True).stdout.strip()
 
 
-class Session:
-    """One client's cookies and CSRF token, reused for all its posts."""
-
-    local = threading.local()
-
-    @classmethod
-    def get(cls, base: str) -> tuple[urllib.request.OpenerDirector, str]:
-        if not hasattr(cls.local, "opener"):
-            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
-            with opener.open(f"{base}/connexion") as response:
-                cls.local.token = TOKEN.search(response.read().decode()).group(1)
-            cls.local.opener = opener
-        return cls.local.opener, cls.local.token
+def app_env() -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("REDIS_", "PROMETHEUS_", "JOBS_", "MAIL_"))}
+    env.update(CONCERTO_CONFIG="production", SECRET_KEY="bench-secret-key-not-the-default-0123",
+               DATABASE_URL=f"postgresql://postgres@127.0.0.1:5432/{DATABASE}",
+               PUBLIC_BASE_URL=f"http://127.0.0.1:{CONCERTO_PORT}", FLASK_APP="wsgi.py",
+               CONCERTO_INSTANCE="/tmp/concerto-bench-registrations",
+               SESSION_COOKIE_SECURE="0",  # the benchmark speaks plain HTTP on loopback
+               LOG_LEVEL="WARNING", REDIS_URL=REDIS_URL, JOBS_MODE="rq", JOBS_QUEUE=QUEUE,
+               MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=str(SMTP_PORT))
+    return env
 
 
-def step_with_capacity(capacity: int) -> int:
-    sql = (f"UPDATE step SET capacity = {capacity}, day = CURRENT_DATE + 30, "
-           "registration_opens_at = NULL, registration_closes_at = NULL "
-           "WHERE city = 'Mende' RETURNING id")
-    return int(subprocess.run(["psql", *PG, "-d", DATABASE, "-tAc", sql], check=True,
-                              capture_output=True, text=True).stdout.split()[0])
+def prepare_database() -> None:
+    subprocess.run(["dropdb", *PG, "--if-exists", DATABASE], check=True, cwd=ROOT)
+    subprocess.run(["createdb", *PG, DATABASE], check=True, cwd=ROOT)
+    run(str(VENV / "flask"), "db", "upgrade", env=app_env())
+    run(str(VENV / "flask"), "seed", env=app_env())
+
+
+def empty_queue() -> None:
+    import redis
+    from rq import Queue
+
+    Queue(QUEUE, connection=redis.Redis.from_url(REDIS_URL)).empty()
+
+
+def gunicorn_command(module: str, port: int) -> list[str]:
+    """Concerto as deployed (deploy/gunicorn.conf.py, 4 workers), and the bare endpoint with
+    the same processes, threads, keep-alive, recycling and access log (not the file itself:
+    its hooks are Concerto's, its post_worker_init needs Concerto's database). Without the
+    deployment's file, plain sync workers for both."""
+    common = ["--workers", WORKERS, "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+    if not GUNICORN_CONF.exists():
+        return [str(VENV / "gunicorn"), *common, module]
+    if module == "wsgi:app":
+        return [str(VENV / "gunicorn"), "-c", str(GUNICORN_CONF), *common, module]
+    settings = runpy.run_path(str(GUNICORN_CONF))
+    same = ["--worker-class", settings["worker_class"], "--threads", str(settings["threads"]),
+            "--keep-alive", str(settings["keepalive"])]
+    if settings.get("max_requests"):
+        same += ["--max-requests", str(settings["max_requests"]),
+                 "--max-requests-jitter", str(settings["max_requests_jitter"])]
+    if settings.get("preload_app"):
+        same.append("--preload")
+    if settings.get("accesslog"):
+        same += ["--access-logfile", settings["accesslog"]]
+    return [str(VENV / "gunicorn"), *same, *common, module]
+
+
+@contextmanager
+def serving(command: list[str], port: int, env: dict[str, str]):
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/hello", timeout=2)
+                break
+            except urllib.error.HTTPError:
+                break  # it answers (404 on Concerto)
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"{command} does not answer") from None
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}", process
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@contextmanager
+def worker(env: dict[str, str]):
+    process = subprocess.Popen([str(VENV / "flask"), "worker"], cwd=ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def open_step(city: str, capacity: int) -> int:
+    return int(psql(f"UPDATE step SET capacity = {capacity}, day = CURRENT_DATE + 30, "
+                    "registration_opens_at = NULL, registration_closes_at = NULL "
+                    f"WHERE id = (SELECT min(id) FROM step WHERE city = '{city}') RETURNING id"
+                    ).split()[0])
+
+
+def session(base: str) -> tuple[str, str]:
+    """A visitor's session cookie and CSRF token, as a browser gets them."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    with opener.open(f"{base}/connexion") as response:
+        token = TOKEN.search(response.read().decode()).group(1)
+    return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar), token
+
+
+def load(url: str, seconds: int, options: list[str] = (), script_arguments: list[str] = ()
+         ) -> dict:
+    """wrk's figures for one URL (``options``: a script, headers; then its arguments)."""
+    output = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency",
+                             "--timeout", "10s",
+                             *options, url, "--", *script_arguments], check=True,
+                            capture_output=True, text=True).stdout
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                        output)
+    return {"rate": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+            "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+            "p50": _milliseconds(re.search(r"\s50%\s+(\S+)", output).group(1)),
+            "p99": _milliseconds(re.search(r"\s99%\s+(\S+)", output).group(1)),
+            "errors": (int(errors.group(1)) if errors else 0)
+            + (sum(int(n) for n in sockets.groups()) if sockets else 0)}
+
+
+def load_posts(base: str, step: int, tag: str, seconds: int, script: Path, cookie: str,
+               token: str, departement: str) -> dict:
+    figures = load(f"{base}/etapes/{step}/inscription", seconds, ["-s", str(script)],
+                   [f"/etapes/{step}/inscription", cookie, token, tag, departement])
+    saved = int(psql(f"SELECT count(*) FROM registration WHERE email LIKE '{tag}.%'"))
+    # A POST that did not register someone (its form came back) answers 200, which wrk
+    # counts as a success: the database says how many really registered.
+    figures["errors"] += max(0, figures["requests"] - saved)
+    figures["saved"] = saved
+    return figures
+
+
+def manage_page(base: str, step: int, cookie: str, token: str, departement: str) -> str:
+    data = urllib.parse.urlencode({
+        "csrf_token": token, "first_name": "Camille", "last_name": "Page",
+        "email": "page@bench.example", "departement_id": departement, "category": "citoyens",
+        "workshop_id": "", "consent": "y"}).encode()
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *_args, **_kwargs):
+            return None
+
+    request = urllib.request.Request(f"{base}/etapes/{step}/inscription", data=data,
+                                     headers={"Cookie": cookie})
+    try:
+        urllib.request.build_opener(NoRedirect).open(request)
+    except urllib.error.HTTPError as answer:
+        assert answer.code == 302, answer.code
+        return answer.headers["Location"]
+    raise AssertionError("the registration did not redirect")
+
+
+def wait_for_mail(expected: int, timeout: float = 900) -> float:
+    """Seconds until every mail is delivered (the outbox empty, the SMTP server has them)."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        left = int(psql("SELECT count(*) FROM outbound_mail WHERE status <> 'sent'"))
+        if left == 0 and Sink.received >= expected:
+            return time.monotonic() - started
+        time.sleep(0.5)
+    raise RuntimeError(f"mail not drained after {timeout} s: {Sink.received}/{expected}")
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int, reaped_children: bool = False) -> float:
+    """CPU time of a process (user + system), with that of the children it has waited for."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime
+    if reaped_children:
+        ticks += int(fields[13]) + int(fields[14])  # cutime, cstime
+    return ticks / CLOCK_TICKS
+
+
+class CpuMeter:
+    """CPU used by the web server (gunicorn's master and workers, replaced ones included), the
+    job worker and the PostgreSQL backends of the bench database: the machine is shared, so
+    requests per second alone may say more about the neighbours than about Concerto."""
+
+    def __init__(self, web: subprocess.Popen, job_worker: subprocess.Popen) -> None:
+        self.web, self.job_worker = web.pid, job_worker.pid
+        self.backends: dict[int, list[float]] = {}  # pid -> [first seen, last seen]
+        self._stop = threading.Event()
+
+    def _web(self) -> float:
+        children = subprocess.run(["pgrep", "-P", str(self.web)], capture_output=True,
+                                  text=True).stdout.split()
+        return cpu_seconds(self.web, True) + sum(cpu_seconds(int(pid)) for pid in children)
+
+    def _sample_backends(self) -> None:
+        for pid in psql(f"SELECT pid FROM pg_stat_activity WHERE datname = '{DATABASE}'"
+                        ).split():
+            used = cpu_seconds(int(pid))
+            self.backends.setdefault(int(pid), [used, used])[1] = used
+
+    def _database(self) -> float:
+        return sum(last - first for first, last in self.backends.values())
+
+    @contextmanager
+    def measure(self):
+        """Yields a dict, filled on exit with the CPU seconds of each part."""
+        used: dict[str, float] = {}
+        self.backends.clear()
+        self._sample_backends()
+        web, job_worker, database = self._web(), cpu_seconds(self.job_worker), self._database()
+        self._stop.clear()
+
+        def follow_backends() -> None:  # a backend that closes keeps what it used till then
+            while not self._stop.wait(1):
+                self._sample_backends()
+
+        follower = threading.Thread(target=follow_backends, daemon=True)
+        follower.start()
+        try:
+            yield used
+        finally:
+            self._stop.set()
+            follower.join()
+            self._sample_backends()
+            used.update(web=self._web() - web, database=self._database() - database,
+                        worker=cpu_seconds(self.job_worker) - job_worker)
+
+
+@contextmanager
+def concerto(env: dict[str, str]):
+    """Concerto's web server and one job worker, and a meter of their CPU."""
+    with serving(gunicorn_command("wsgi:app", CONCERTO_PORT), CONCERTO_PORT, env) as (base, web), \
+            worker(env) as job_worker:
+        yield base, CpuMeter(web, job_worker)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--requests", type=int, default=2000)
-    total = parser.parse_args().requests
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--profile", action="store_true")
+    arguments = parser.parse_args()
+    seconds = arguments.seconds
     prepare_database()
-    smtp = Controller(Sink(), hostname="127.0.0.1", port=8125)
+    empty_queue()
+    env = app_env()
+    big, small = open_step("Mende", 1_000_000), open_step("Rodez", 100)
+    departement = psql("SELECT id FROM territory WHERE code = '48' AND kind = 'departement'")
+    smtp = Controller(Sink(), hostname="127.0.0.1", port=SMTP_PORT)
     smtp.start()
-    env = {**app_env(), "MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": "8125",
-           "SESSION_COOKIE_SECURE": "0"}  # the benchmark speaks plain HTTP on loopback
-    departement = subprocess.run(["psql", *PG, "-d", DATABASE, "-tAc",
-                                  "SELECT id FROM territory WHERE code = '48' AND "
-                                  "kind = 'departement'"], check=True, capture_output=True,
-                                 text=True).stdout.strip()
-    rows = []
-    with gunicorn("bench.baseline_app:app", 8103) as base:
-        def hello(_number: int) -> bool:
-            with urllib.request.urlopen(f"{base}/hello") as response:
-                return response.status == 200
-        rows.append(("Flask nu : GET /hello (référence)", *burst(hello, total)))
-    with gunicorn("wsgi:app", 8104, env) as concerto:
-        for round_number, (capacity, label) in enumerate(
-                ((100_000, "inscriptions confirmées"), (100, "100 places puis liste d’attente"))):
-            step = step_with_capacity(capacity)
-
-            def register(number: int, step: int = step, tag: str = f"r{round_number}") -> bool:
-                opener, token = Session.get(concerto)
-                data = urllib.parse.urlencode({
-                    "csrf_token": token, "first_name": "Camille", "last_name": f"Test {number}",
-                    "email": f"{tag}.{number}@bench.example", "departement_id": departement,
-                    "category": "citoyens", "workshop_id": "0", "consent": "y"}).encode()
-                with opener.open(f"{concerto}/etapes/{step}/inscription", data=data) as reply:
-                    return reply.status == 200 and "Mon inscription" in reply.read().decode()
-            rows.append((f"POST inscription ({label})", *burst(register, total)))
+    load_before = os.getloadavg()[0]
+    rows: list[tuple[str, dict]] = []
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "post.lua"
+        script.write_text(POST_SCRIPT, encoding="utf-8")
+        with serving(gunicorn_command("bench.baseline_app:app", BASELINE_PORT), BASELINE_PORT,
+                     env) as (base, _process):
+            rows.append(("Flask nu : GET /hello (référence)", load(f"{base}/hello", seconds)))
+        with concerto(env) as (app, meter):
+            cookie, token = session(app)
+            load_posts(app, big, "chauffe", 2, script, cookie, token, departement)  # warm-up
+            drain_started, worker_before = time.monotonic(), cpu_seconds(meter.job_worker)
+            mails_before = Sink.received
+            for label, step, tag in (("POST inscription (place confirmée)", big, "confirmee"),
+                                     ("POST inscription (100 places puis liste d’attente)",
+                                      small, "attente")):
+                with meter.measure() as used:
+                    figures = load_posts(app, step, tag, seconds, script, cookie, token,
+                                         departement)
+                rows.append((label, {**figures, "cpu": used}))
+            location = manage_page(app, big, cookie, token, departement)
+            rows.append(("GET « Mon inscription » (la page après le POST)",
+                         load(f"{app}{location}", seconds, ["-H", f"Cookie: {cookie}"])))
+            loaded_for = time.monotonic() - drain_started
+            mails = int(psql("SELECT count(*) FROM outbound_mail"))
+            drained_after = wait_for_mail(mails)
+            per_mail = ((cpu_seconds(meter.job_worker) - worker_before)
+                        / max(1, Sink.received - mails_before))
     smtp.stop()
-    counts = subprocess.run(["psql", *PG, "-d", DATABASE, "-tAc",
-                             "SELECT status || '=' || count(*) FROM registration "
-                             "GROUP BY status ORDER BY status"], check=True, capture_output=True,
-                            text=True).stdout.split()
-    baseline = rows[0][1]
-    lines = [f"Concerto — inscriptions, {CLIENTS} clients, {total} requêtes par ligne, "
-             "gunicorn 4 workers, PostgreSQL", "",
-             f"{'mesure':<52} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'/ réf.':>7} "
-             f"{'erreurs':>8}"]
-    for label, rate, latencies, errors in rows:
-        ordered = sorted(latencies)
-        p99 = ordered[int(len(ordered) * 0.99) - 1]
-        lines.append(f"{label:<52} {rate:>8.0f} {statistics.median(ordered):>8.1f} "
-                     f"{p99:>8.1f} {rate / baseline:>7.2f} {errors:>8}")
-    lines += ["", f"Inscriptions en base : {' '.join(counts)} ; courriels reçus : {Sink.received}"]
-    report = "\n".join(lines)
+    counts = psql("SELECT status || '=' || count(*) FROM registration GROUP BY status "
+                  "ORDER BY status").split()
+    report = format_report(rows, seconds, (load_before, os.getloadavg()[0]), [
+        f"Inscriptions en base : {' '.join(counts)} ; courriels : {mails} en file, "
+        f"{Sink.received} reçus par le serveur SMTP, le dernier {drained_after:.0f} s après la "
+        f"fin des mesures ({mails / (loaded_for + drained_after):.0f} courriels/s en moyenne) ; "
+        f"le worker : {per_mail * 1000:.1f} ms de CPU par courriel (composition et envoi)"])
     print(report)
     (ROOT / "bench" / "results").mkdir(exist_ok=True)
     (ROOT / "bench" / "results" / "registrations.txt").write_text(report, encoding="utf-8")
+    if arguments.profile:
+        profile(big, departement)
+        empty_queue()  # the profile's jobs: no worker runs them
+
+
+def format_report(rows: list[tuple[str, dict]], seconds: int, load: tuple[float, float],
+                  footer: list[str]) -> str:
+    baseline = rows[0][1]["rate"]
+    command = " ".join(gunicorn_command("wsgi:app", CONCERTO_PORT)[1:-1]).replace(
+        str(ROOT) + "/", "")
+    lines = [f"Concerto — inscriptions, {date.today():%d/%m/%Y}, {os.cpu_count()} cœurs "
+             f"(charge de la machine {load[0]:.1f} avant, {load[1]:.1f} après) : gunicorn "
+             f"{command} ; PostgreSQL ; RQ + 1 flask worker → SMTP (aiosmtpd) ; wrk 2 threads, "
+             f"{CONNECTIONS} connexions, {seconds} s par ligne", "",
+             f"{'mesure':<52} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'/ réf.':>7} "
+             f"{'erreurs':>8}"]
+    for label, figures in rows:
+        lines.append(f"{label:<52} {figures['rate']:>8.0f} {figures['p50']:>8.1f} "
+                     f"{figures['p99']:>8.1f} {figures['rate'] / baseline:>7.3f} "
+                     f"{figures['errors']:>8}")
+    lines += ["", "CPU par inscription enregistrée, pendant la mesure (ms) : web (gunicorn), "
+              "PostgreSQL, worker (courriels, à son rythme)"]
+    for label, figures in rows:
+        if "cpu" in figures and figures["saved"]:
+            per = {part: 1000 * used / figures["saved"] for part, used in figures["cpu"].items()}
+            lines.append(f"  {label:<50} {per['web']:>6.1f} {per['database']:>6.1f} "
+                         f"{per['worker']:>6.1f}")
+    return "\n".join([*lines, "", *footer])
+
+
+def profile(step: int, departement: str, posts: int = 200) -> None:
+    """The POST in this process: its statements, then where its time goes."""
+    os.environ.update(app_env())
+    sys.path.insert(0, str(ROOT))
+    import sqlalchemy as sa
+
+    from app import create_app
+    from app.extensions import db
+    from tests.helpers import count_queries
+
+    app = create_app()
+    client = app.test_client()
+    token = TOKEN.search(client.get("/connexion").get_data(as_text=True)).group(1)
+    path = f"/etapes/{step}/inscription"
+    # The test client speaks https (PREFERRED_URL_SCHEME): Flask-WTF then wants a referrer.
+    headers = {"Referer": f"https://localhost{path}"}
+
+    def post(number: int) -> None:
+        answer = client.post(path, headers=headers, data={
+            "csrf_token": token, "first_name": "Camille", "last_name": "Profil",
+            "email": f"profil.{number}@bench.example", "departement_id": departement,
+            "category": "citoyens", "workshop_id": "", "consent": "y"})
+        assert answer.status_code == 302, answer.status_code
+
+    post(0)
+    commits = []
+    with app.app_context():
+        sa.event.listen(db.engine, "commit", lambda _connection: commits.append(1))
+        with count_queries() as statements:
+            post(1)
+    print(f"\nUn POST d’inscription : {len(statements)} requêtes SQL, {len(commits)} COMMIT")
+    for statement in statements:
+        print("  ", " ".join(statement.split())[:110])
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        print("(pip install pyinstrument pour le profil)")
+        return
+    profiler = Profiler(interval=0.0005)
+    started = time.perf_counter()
+    with profiler:
+        for number in range(2, posts + 2):
+            post(number)
+    print(f"{posts} POST en {time.perf_counter() - started:.1f} s dans ce processus")
+    print(profiler.output_text(unicode=True, color=False))
 
 
 if __name__ == "__main__":

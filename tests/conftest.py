@@ -1,11 +1,19 @@
 """Shared fixtures: the app on a real database (SQLite, or PostgreSQL with TEST_DATABASE_URL),
-emptied after each test; a client; a way to log in; CSRF tokens; SQL statement counting."""
+emptied after each test; a client; a way to log in; CSRF tokens; SQL statement counting.
+
+scripts/run-tests.sh runs the suite in two passes: the tests not marked ``serial`` spread over
+pytest-xdist workers, then the ``serial`` ones alone. Each worker has its own database
+(PostgreSQL: ``<name>_gw0``..., created when missing) and its own Redis database number.
+A test is ``serial`` when marked so, or when its module starts processes or servers
+(``subprocess``, tests/operations/servers.py or faults.py): those measure latencies or load the
+machine, and must not share it with another worker."""
 
 from __future__ import annotations
 
 import os
 import socket
 import threading
+import urllib.parse
 from collections.abc import Iterator
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -27,11 +35,63 @@ from tests.factories import make_campaign, make_departement
 from tests.helpers import empty_tables
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+# "gw0", "gw1"... in a pytest-xdist worker; empty in a plain run.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+# Modules whose tests start processes or servers: run in the serial pass (see the docstring).
+_SERIAL_MODULES = ("subprocess", "tests.operations.servers", "tests.operations.faults")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if WORKER and os.environ.get("REDIS_URL"):
+        # Before any test module reads it. The global rate limiter may count in Redis (after a
+        # test built an app from the environment) and empties its keys before each test: two
+        # workers on the same Redis database would reset each other's counters.
+        os.environ["REDIS_URL"] = _worker_redis_url(os.environ["REDIS_URL"])
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` selects on the marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("serial") is None and _starts_processes(item.module):
+            item.add_marker(pytest.mark.serial)
+
+
+def _starts_processes(module) -> bool:
+    for value in vars(module).values() if module else ():
+        name = getattr(value, "__module__", None) or getattr(value, "__name__", None)
+        if isinstance(name, str) and name in _SERIAL_MODULES:
+            return True
+    return False
+
+
+def _worker_redis_url(url: str) -> str:
+    """The worker's own Redis database: the base number plus the worker's (modulo 16)."""
+    parts = urllib.parse.urlsplit(url)
+    number = (int(parts.path.strip("/") or 0) + int(WORKER.removeprefix("gw") or 0)) % 16
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{number}"))
+
+
+def _worker_database(url: str) -> str:
+    """The worker's own PostgreSQL database (``<name>_gw0``...), created when missing."""
+    base = sa.engine.make_url(url)
+    name = f"{base.database}_{WORKER}"
+    engine = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            exists = connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                       {"n": name})
+            if not exists:
+                connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def _database_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
     if TEST_DATABASE_URL:
-        return normalise_database_url(TEST_DATABASE_URL)
+        url = normalise_database_url(TEST_DATABASE_URL)
+        return _worker_database(url) if WORKER else url
+    # tmp_path_factory's folder is already the worker's own.
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'concerto-test.db'}"
 
 

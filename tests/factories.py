@@ -11,12 +11,14 @@ from app.accounts.models import Role, User
 from app.campaigns.models import Campaign, Challenge, Step, StepStatus
 from app.extensions import db
 from app.territories.models import Territory, TerritoryKind
+from config import TestingConfig
 
 _counter = itertools.count(1)
 
 PASSWORD = "mot-de-passe-de-test"
-# Hashing is deliberately slow: hash the shared test password once.
-_PASSWORD_HASH = generate_password_hash(PASSWORD)
+# A real scrypt hash, at the tests' lower cost: every sign-in through the form checks it.
+_HASH_METHOD = TestingConfig.PASSWORD_HASH_METHOD
+_PASSWORD_HASH = generate_password_hash(PASSWORD, method=_HASH_METHOD)
 
 
 def make_region(code: str = "76", name: str = "Occitanie") -> Territory:
@@ -73,10 +75,8 @@ def make_user(role: Role = Role.ORGANISER, territories: list[Territory] | None =
               email: str | None = None, password: str = PASSWORD, **kw) -> User:
     user = User(email=email or f"user{next(_counter)}@example.org", name="Camille Test",
                 role=role, territories=territories or [], **kw)
-    if password == PASSWORD:
-        user.password_hash = _PASSWORD_HASH
-    else:
-        user.set_password(password)
+    user.password_hash = (_PASSWORD_HASH if password == PASSWORD
+                          else generate_password_hash(password, method=_HASH_METHOD))
     db.session.add(user)
     db.session.commit()
     return user

@@ -15,10 +15,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import Protocol
 
 from app.clock import PARIS
 
-Claim = Callable[[str, int], bool]  # (key, seconds to keep it) -> won
+
+class Claims(Protocol):
+    def __call__(self, key: str, seconds: int) -> bool:
+        """Take the slot ``key`` for ``seconds``; False if another caller has it."""
+
+    def release(self, key: str) -> None:
+        """Give a slot back, its task not started (the next tick tries again)."""
 
 
 @dataclass(frozen=True)
@@ -49,18 +56,22 @@ PERIODIC = (
 )
 
 
-def tick(claim: Claim, run: Callable[[str], object], moment: datetime | None = None,
+def tick(claims: Claims, run: Callable[[str], object], moment: datetime | None = None,
          prefix: str = "concerto") -> list[str]:
     """Run (or queue, as ``run`` does) each task whose slot this caller wins; their names.
-    ``prefix``: the queue's name, so that two deployments sharing a Redis keep their own
-    slots."""
+    When ``run`` returns False (the task could not be queued), the slot is given back for the
+    next tick. ``prefix``: the queue's name, so that two deployments sharing a Redis keep
+    their own slots."""
     moment = moment or datetime.now(UTC)
     started = []
     for periodic in PERIODIC:
         slot = periodic.slot(moment)
-        if slot is not None and claim(f"{prefix}:schedule:{periodic.task}:{slot}",
-                                      periodic.keep_seconds()):
-            run(periodic.task)
+        key = f"{prefix}:schedule:{periodic.task}:{slot}"
+        if slot is None or not claims(key, periodic.keep_seconds()):
+            continue
+        if run(periodic.task) is False:
+            claims.release(key)
+        else:
             started.append(periodic.task)
     return started
 
@@ -79,8 +90,18 @@ class MemoryClaims:
         self._won[key] = moment + timedelta(seconds=seconds)
         return True
 
+    def release(self, key: str) -> None:
+        self._won.pop(key, None)
 
-def redis_claims(connection) -> Claim:
-    def claim(key: str, seconds: int) -> bool:
-        return bool(connection.set(key, "1", nx=True, ex=seconds))
-    return claim
+
+class RedisClaims:
+    """Claims shared by every scheduler on the same Redis: ``SET key NX EX``."""
+
+    def __init__(self, connection) -> None:
+        self.connection = connection
+
+    def __call__(self, key: str, seconds: int) -> bool:
+        return bool(self.connection.set(key, "1", nx=True, ex=seconds))
+
+    def release(self, key: str) -> None:
+        self.connection.delete(key)

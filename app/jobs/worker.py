@@ -21,6 +21,7 @@ import redis
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from app import redis_client
 from app.jobs import schedule
 from app.jobs.dispatch import jobs_mode, rq_queue, to_redis
 
@@ -58,11 +59,30 @@ def worker_command(burst: bool) -> None:
         click.echo("Pas de REDIS_URL : les tâches sont prises dans la base, au calendrier.")
         _run_without_redis(_app, burst)
         return
+    _work_through_outages(_app, burst)
+
+
+def _work_through_outages(app: Flask, burst: bool) -> None:
+    """RQ's loop, started again when Redis fails under it (RQ quits on an error of its own
+    connection): the worker waits for Redis with a growing pause instead of exiting, so that
+    an outage needs no restart. Jobs lost meanwhile are found again by the sweeps."""
     from rq import SimpleWorker
 
-    connection = worker_connection(_app.config)
-    worker = SimpleWorker([rq_queue(_app.config, connection)], connection=connection)
-    worker.work(burst=burst, logging_level=_app.config.get("LOG_LEVEL", "INFO"))
+    stopping = threading.Event()
+    pause = 1.0
+    while not stopping.is_set():
+        connection = worker_connection(app.config)
+        worker = SimpleWorker([rq_queue(app.config, connection)], connection=connection)
+        try:
+            worker.work(burst=burst, logging_level=app.config.get("LOG_LEVEL", "INFO"))
+            return  # stopped (a signal), or the queue is empty in burst mode
+        except redis.RedisError as error:
+            app.logger.warning("Worker : Redis injoignable (%s), nouvel essai dans %.0f s",
+                               type(error).__name__, pause)
+        _stop_on_signals(stopping)  # RQ's handlers are gone with its loop
+        if stopping.wait(pause):
+            return
+        pause = min(pause * 2, 30.0)
 
 
 def _run_without_redis(app: Flask, burst: bool) -> None:
@@ -88,12 +108,14 @@ def scheduler_command(once: bool) -> None:
     if jobs_mode(app.config) != "rq":
         raise click.ClickException("flask scheduler a besoin de REDIS_URL ; sans Redis, "
                                    "flask worker (ou make run) suit le calendrier lui-même.")
-    claim = schedule.redis_claims(worker_connection(app.config))
+    # The web's client, with its short timeouts: a Redis that never answers must not hold the
+    # scheduler (the worker's client waits for jobs, without a read timeout).
+    claims = schedule.RedisClaims(redis_client.client(app.config))
     stopping = threading.Event()
     _stop_on_signals(stopping)
     while True:
         try:
-            started = schedule.tick(claim, lambda task: to_redis(app, [(task, ())]),
+            started = schedule.tick(claims, lambda task: to_redis(app, [(task, ())]),
                                     prefix=app.config["JOBS_QUEUE"])
         except redis.RedisError as error:
             app.logger.warning("Planificateur : Redis injoignable (%s)", type(error).__name__)

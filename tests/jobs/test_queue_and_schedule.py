@@ -127,7 +127,7 @@ def test_each_slot_runs_once_however_many_schedulers_tick(claims):
         except redis.RedisError:
             pytest.skip("no Redis") if not os.environ.get("CI") else pytest.fail("no Redis")
         _forget_slots(connection)
-        everyone = [schedule.redis_claims(connection), schedule.redis_claims(connection)]
+        everyone = [schedule.RedisClaims(connection), schedule.RedisClaims(connection)]
     minute_slot = str(int(MOMENT.timestamp() // 60))
     ran = [task for claim in everyone for task in _tick(claim, MOMENT)]
     # Every minute, every hour, and the nightly ones (03:00 is past, 09:00 not yet).
@@ -189,3 +189,10 @@ def test_flask_scheduler_queues_the_due_tasks_once(app, rq_mode):
     connection = redis_client.client(app.config)
     for key in connection.scan_iter(f"{rq_mode}:schedule:*"):  # this test's own slots
         connection.delete(key)
+
+
+def test_a_task_that_could_not_be_queued_gets_its_slot_back():
+    claims = schedule.MemoryClaims()
+    refused = schedule.tick(claims, lambda task: False, MOMENT)  # Redis was away
+    assert refused == []
+    assert _tick(claims, MOMENT)[:1] == ["mail.sweep"]  # the same minute, tried again

@@ -46,6 +46,10 @@ class TcpProxy:
         """The service is gone: new connections are refused, open ones are cut."""
         self.mode = STOPPED
         if self._listener is not None:
+            # Shut down first: it wakes the thread blocked in accept(), which otherwise keeps
+            # the port bound and makes the next start() fail (« Address already in use »).
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)
             self._listener.close()
             self._listener = None
         with self._lock:

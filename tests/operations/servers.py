@@ -138,7 +138,7 @@ class ServerProcess:
         return "\n".join(self.log_text().splitlines()[-lines:])
 
 
-def _environment(database_url: str, tmp_path: Path, settings: dict[str, str]) -> dict[str, str]:
+def environment(database_url: str, tmp_path: Path, settings: dict[str, str]) -> dict[str, str]:
     (tmp_path / "mail").mkdir(exist_ok=True)
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("REDIS_", "PROMETHEUS_", "LOG_", "METRICS_"))}
@@ -152,7 +152,7 @@ def _environment(database_url: str, tmp_path: Path, settings: dict[str, str]) ->
 def dev_server(database_url: str, tmp_path: Path, **settings: str) -> ServerProcess:
     """``flask run`` with threads and the development configuration: what ``make run`` serves."""
     port = free_port()
-    env = _environment(database_url, tmp_path, {"CONCERTO_CONFIG": "development", **settings})
+    env = environment(database_url, tmp_path, {"CONCERTO_CONFIG": "development", **settings})
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1",
                "--port", str(port), "--with-threads", "--no-reload", "--no-debugger"]
     return ServerProcess(command, env, port, tmp_path / f"dev-server-{port}.log")
@@ -162,7 +162,7 @@ def gunicorn_server(database_url: str, tmp_path: Path, workers: int = 2,
                     **settings: str) -> ServerProcess:
     """gunicorn with the production configuration (plain HTTP on loopback)."""
     port = free_port()
-    env = _environment(database_url, tmp_path, {
+    env = environment(database_url, tmp_path, {
         "CONCERTO_CONFIG": "production", "SECRET_KEY": "s" * 48,
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "SESSION_COOKIE_SECURE": "0",
         "HSTS_SECONDS": "0", **settings})

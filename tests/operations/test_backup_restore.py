@@ -38,7 +38,7 @@ from app.extensions import db
 from app.settings import ENVIRONMENT_SETTINGS, normalise_database_url
 from tests.factories import make_campaign, make_departement, make_region, make_step, make_user
 from tests.operations.faults import report
-from tests.operations.servers import ROOT, ServerProcess, _environment, fetch, free_port
+from tests.operations.servers import ROOT, ServerProcess, environment, fetch, free_port
 
 DEPLOY = ROOT / "deploy"
 BACKUP, RESTORE = DEPLOY / "backup.sh", DEPLOY / "restore.sh"
@@ -259,7 +259,7 @@ def test_backup_keeps_the_newest_ones_it_is_told_to(tmp_path):
 # ------------------------------------------------------------------ gunicorn
 
 def _production_env(tmp_path: Path, database_url: str, **settings: str) -> dict[str, str]:
-    return _environment(database_url, tmp_path, {
+    return environment(database_url, tmp_path, {
         "CONCERTO_CONFIG": "production", "SECRET_KEY": "s" * 48,
         "PUBLIC_BASE_URL": "https://concertations.example.fr", **settings})
 
