@@ -40,11 +40,13 @@ def app_env() -> dict:
     return env
 
 
-def prepare_database() -> None:
-    subprocess.run(["dropdb", *PG, "--if-exists", DATABASE], check=True, cwd=ROOT)
-    subprocess.run(["createdb", *PG, DATABASE], check=True, cwd=ROOT)
-    run(str(VENV / "flask"), "db", "upgrade", env=app_env())
-    run(str(VENV / "flask"), "seed", env=app_env())
+def prepare_database(database: str = DATABASE, env: dict | None = None) -> None:
+    """A new database for a benchmark: created again, migrated, the Occitanie seed loaded."""
+    env = env or app_env()
+    subprocess.run(["dropdb", *PG, "--if-exists", database], check=True, cwd=ROOT)
+    subprocess.run(["createdb", *PG, database], check=True, cwd=ROOT)
+    run(str(VENV / "flask"), "db", "upgrade", env=env)
+    run(str(VENV / "flask"), "seed", env=env)
 
 
 @contextmanager

@@ -38,7 +38,15 @@ from pathlib import Path
 
 from aiosmtpd.controller import Controller
 
-from bench.bench import CONNECTIONS, PG, ROOT, VENV, WORKERS, _milliseconds, run
+from bench.bench import (
+    CONNECTIONS,
+    PG,
+    ROOT,
+    VENV,
+    WORKERS,
+    _milliseconds,
+    prepare_database,
+)
 
 DATABASE = "concerto_bench_registrations"  # its own: bench.bench drops concerto_bench
 REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -97,13 +105,6 @@ def app_env() -> dict[str, str]:
                LOG_LEVEL="WARNING", REDIS_URL=REDIS_URL, JOBS_MODE="rq", JOBS_QUEUE=QUEUE,
                MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=str(SMTP_PORT))
     return env
-
-
-def prepare_database() -> None:
-    subprocess.run(["dropdb", *PG, "--if-exists", DATABASE], check=True, cwd=ROOT)
-    subprocess.run(["createdb", *PG, DATABASE], check=True, cwd=ROOT)
-    run(str(VENV / "flask"), "db", "upgrade", env=app_env())
-    run(str(VENV / "flask"), "seed", env=app_env())
 
 
 def empty_queue() -> None:
@@ -323,7 +324,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     arguments = parser.parse_args()
     seconds = arguments.seconds
-    prepare_database()
+    prepare_database(DATABASE, app_env())
     empty_queue()
     env = app_env()
     big, small = open_step("Mende", 1_000_000), open_step("Rodez", 100)

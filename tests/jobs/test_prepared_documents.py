@@ -3,25 +3,20 @@ failure says why; a day later the document and its file are gone."""
 
 from __future__ import annotations
 
-import os
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from rq import SimpleWorker
 
 from app import storage
 from app.accounts.models import Role
 from app.documents import services
 from app.documents.models import PreparationStatus, PreparedDocument
 from app.extensions import db
-from app.jobs import dispatch, worker
 from tests.factories import make_user
 from tests.helpers import login_as, post_form
+from tests.jobs.queues import work_the_queue
 from tests.registrations.helpers import open_step
-
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture
@@ -44,29 +39,19 @@ def _reload(document_id: int) -> PreparedDocument:
     return db.session.get(PreparedDocument, document_id)
 
 
-def test_in_rq_mode_the_request_only_asks_and_a_worker_builds(app, client, step):
-    name = f"concerto-test-documents-{os.getpid()}-{time.monotonic_ns()}"
-    app.config.update(JOBS_MODE="rq", REDIS_URL=REDIS_URL, JOBS_QUEUE=name)
-    dispatch._redis_paused_until = 0.0
+def test_in_rq_mode_the_request_only_asks_and_a_worker_builds(app, client, step, rq_mode):
     organiser = make_user(Role.ORGANISER, [step.territory])
     login_as(client, organiser)
-    try:
-        response = post_form(client, f"/gestion/etapes/{step.id}/emargement.pdf", {},
-                             token_from=f"/gestion/etapes/{step.id}/inscriptions")
-        page = client.get(response.location).get_data(as_text=True)
-        assert "en préparation" in page and "data-prepared-state" in page
-        [document] = db.session.scalars(sa.select(PreparedDocument)).all()
-        assert document.status is PreparationStatus.PREPARING
-        state = client.get(f"/gestion/documents/{document.token}/etat").get_json()
-        assert state == {"status": "preparing"}
-        assert client.get(f"/gestion/documents/{document.token}/fichier").status_code == 404
-        worker._app = app
-        connection = worker.worker_connection(app.config)
-        SimpleWorker([dispatch.rq_queue(app.config, connection)],
-                     connection=connection).work(burst=True)
-    finally:
-        worker._app = None
-        dispatch.rq_queue({**app.config, "REDIS_URL": REDIS_URL}).delete(delete_jobs=True)
+    response = post_form(client, f"/gestion/etapes/{step.id}/emargement.pdf", {},
+                         token_from=f"/gestion/etapes/{step.id}/inscriptions")
+    page = client.get(response.location).get_data(as_text=True)
+    assert "en préparation" in page and "data-prepared-state" in page
+    [document] = db.session.scalars(sa.select(PreparedDocument)).all()
+    assert document.status is PreparationStatus.PREPARING
+    state = client.get(f"/gestion/documents/{document.token}/etat").get_json()
+    assert state == {"status": "preparing"}
+    assert client.get(f"/gestion/documents/{document.token}/fichier").status_code == 404
+    work_the_queue(app)
     assert _reload(document.id).status is PreparationStatus.READY
     assert client.get(f"/gestion/documents/{document.token}/etat").get_json() == {
         "status": "ready"}

@@ -9,17 +9,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import redis
 import sqlalchemy as sa
-from rq import SimpleWorker
 
 from app import mail, redis_client
 from app.extensions import db
-from app.jobs import dispatch, enqueue, schedule, worker
+from app.jobs import dispatch, enqueue, schedule
 from app.jobs.local import runner_for
 from app.mail import MailStatus, OutboundMail
+from tests.jobs.queues import redis_url, work_the_queue
 from tests.operations.faults import TcpProxy
 from tests.operations.servers import metric_value
-
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 
 
 def _queue_a_mail(recipient: str) -> int:
@@ -40,16 +38,6 @@ def _wait_for(condition, seconds: float = 60) -> None:
         time.sleep(0.05)
 
 
-@pytest.fixture
-def rq_mode(app):
-    """A queue of this test's own in the shared Redis, emptied afterwards."""
-    name = f"concerto-test-{os.getpid()}-{time.monotonic_ns()}"
-    app.config.update(JOBS_MODE="rq", REDIS_URL=REDIS_URL, JOBS_QUEUE=name)
-    dispatch._redis_paused_until = 0.0
-    yield name
-    dispatch.rq_queue({**app.config, "REDIS_URL": REDIS_URL}).delete(delete_jobs=True)
-
-
 def test_a_committed_mail_waits_in_redis_for_a_worker_that_sends_it(app, client, smtp,
                                                                     rq_mode):
     mail_id = _queue_a_mail("file@example.org")
@@ -59,13 +47,7 @@ def test_a_committed_mail_waits_in_redis_for_a_worker_that_sends_it(app, client,
     metrics = client.get("/metrics").get_data(as_text=True)
     assert metric_value(metrics, "concerto_job_queue_waiting") == 1
     assert metric_value(metrics, "concerto_job_queue_up") == 1
-    worker._app = app
-    try:
-        connection = worker.worker_connection(app.config)
-        SimpleWorker([dispatch.rq_queue(app.config, connection)],
-                     connection=connection).work(burst=True)
-    finally:
-        worker._app = None
+    work_the_queue(app)
     assert _status(mail_id) is MailStatus.SENT
     assert len(smtp.to("file@example.org")) == 1
 
@@ -121,7 +103,7 @@ def test_each_slot_runs_once_however_many_schedulers_tick(claims):
         claim = schedule.MemoryClaims()
         everyone = [claim, claim]
     else:
-        connection = redis_client.client({"REDIS_URL": REDIS_URL})
+        connection = redis_client.client({"REDIS_URL": redis_url()})
         try:
             connection.ping()
         except redis.RedisError:
