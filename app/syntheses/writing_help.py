@@ -16,12 +16,6 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-import numpy
-import yake
-from sklearn.cluster import KMeans
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics import silhouette_score
-
 from app.contributions.models import Contribution, ContributionKind
 from app.contributions.similarity import DUPLICATE_SCORE, fold, lemmas, stop_words
 from app.contributions.similarity import near_duplicates as _near_duplicates
@@ -77,6 +71,7 @@ def near_duplicates(proposals: list[Contribution]) -> list[list[Contribution]]:
 def _key_phrases(texts: list[str]) -> list[str]:
     """YAKE's best phrases, without those that begin or end with a stop word, nor single words
     already inside a longer phrase kept."""
+    import yake
     extractor = yake.KeywordExtractor(lan="fr", n=3, top=15, dedupLim=0.7)
     kept: list[str] = []
     for phrase, _score in extractor.extract_keywords("\n".join(texts)):
@@ -89,9 +84,11 @@ def _key_phrases(texts: list[str]) -> list[str]:
     return kept[:5]
 
 
-def _best_partition(matrix) -> KMeans:
+def _best_partition(matrix):
     """k-means for each number of groups from 2 to MAX_GROUPS (at most one group per two
     texts); keep the partition whose groups are most distinct (silhouette, cosine)."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
     best, best_score = None, -2.0
     for clusters in range(2, max(2, min(MAX_GROUPS, matrix.shape[0] // 2)) + 1):
         model = KMeans(n_clusters=clusters, n_init=3, random_state=2022).fit(matrix)
@@ -106,7 +103,12 @@ def _best_partition(matrix) -> KMeans:
 
 
 def suggest(contributions: list[Contribution]) -> Help:
-    """Suggestions for one question of a synthesis."""
+    """Suggestions for one question of a synthesis. scikit-learn, numpy and YAKE are imported
+    here, by the worker that computes them: the web processes and the mail worker never load
+    them (some 100 MB and a second at start-up)."""
+    import numpy
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     proposals = [c for c in contributions if c.kind is ContributionKind.PROPOSAL]
     help_ = Help(duplicates=near_duplicates(proposals), groups=[], count=len(contributions))
     documents = [" ".join(lemmas(c.title + " " + c.body)) for c in contributions]
