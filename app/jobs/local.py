@@ -31,9 +31,11 @@ class LocalRunner:
         self.thread: threading.Thread | None = None
 
     def start(self) -> None:
-        if self.thread is None:
-            self.thread = threading.Thread(target=self.run_forever, name="concerto-jobs",
-                                           daemon=True)
+        """Start the thread, or a new one after ``stop`` (the old one ends on its own event)."""
+        if self.thread is None or self.stopping.is_set() or not self.thread.is_alive():
+            self.stopping = threading.Event()
+            self.thread = threading.Thread(target=self.run_forever, args=(self.stopping,),
+                                           name="concerto-jobs", daemon=True)
             self.thread.start()
 
     def submit(self, jobs: list[Job]) -> None:
@@ -41,8 +43,9 @@ class LocalRunner:
         for job in jobs:
             self.jobs.put(job)
 
-    def run_forever(self) -> None:
-        while not self.stopping.is_set():
+    def run_forever(self, stopping: threading.Event | None = None) -> None:
+        stopping = stopping or self.stopping
+        while not stopping.is_set():
             schedule.tick(self.claims, lambda task: run_now(self.app, task, ()))
             try:
                 task, args = self.jobs.get(timeout=TICK_SECONDS)

@@ -178,3 +178,15 @@ def test_a_task_that_could_not_be_queued_gets_its_slot_back():
     refused = schedule.tick(claims, lambda task: False, MOMENT)  # Redis was away
     assert refused == []
     assert _tick(claims, MOMENT)[:1] == ["mail.sweep"]  # the same minute, tried again
+
+
+def test_a_stopped_runner_starts_again_when_jobs_come(app, smtp):
+    app.config.update(JOBS_MODE="thread", REDIS_URL="")
+    runner = runner_for(app)
+    runner.start()
+    runner.stop()
+    try:
+        mail_id = _queue_a_mail("encore@example.org")
+        _wait_for(lambda: _status(mail_id) is MailStatus.SENT)
+    finally:
+        runner.stop()
