@@ -118,8 +118,9 @@ def build(document_id: int) -> bool:
         document = db.session.get(PreparedDocument, document_id, populate_existing=True)
         document.status = PreparationStatus.FAILED
         document.error = (str(error) if known else
-                          "Erreur inattendue pendant la préparation : l’équipe technique est "
-                          "prévenue. Réessayez plus tard.")[:500]
+                          "Erreur inattendue pendant la préparation (elle est notée au journal "
+                          "du serveur). Redemandez le document dans quelques minutes ; si "
+                          "l’erreur revient, prévenez l’administrateur du site.")[:500]
         db.session.commit()
     return True
 

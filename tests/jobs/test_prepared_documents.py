@@ -105,3 +105,18 @@ def test_documents_go_after_a_day_with_their_files_but_not_a_transmissions_zip(a
     assert services.purge() == 2
     assert storage.get(pdf_key) is None and storage.get(zip_key) is not None
     assert [d.id for d in db.session.scalars(sa.select(PreparedDocument))] == [fresh.id]
+
+
+def test_an_unexpected_failure_says_what_to_do(app, step, monkeypatch):
+    organiser = make_user(Role.ORGANISER, [step.territory])
+    broken = _document(step, organiser)
+
+    def fail(_document):
+        raise RuntimeError("WeasyPrint a planté")
+
+    monkeypatch.setattr(services, "_builder", lambda kind: fail)
+    assert services.build(broken.id) is True
+    failed = _reload(broken.id)
+    assert failed.status is PreparationStatus.FAILED
+    assert "prévenez l’administrateur du site" in failed.error
+    assert "WeasyPrint" not in failed.error  # the details go to the log, not to the page
