@@ -13,6 +13,7 @@ from app.extensions import db
 from app.jobs.local import runner_for
 from app.registrations.models import Registration, RegistrationStatus
 from tests.browser.conftest import CLICK_TIMEOUT_MS, click_text
+from tests.browser.test_contribution_tools_in_chromium import log_in_as_regional_organiser
 from tests.browser.test_public_pages_in_chromium import assert_accessible
 from tests.factories import PASSWORD, make_user
 from tests.registrations.helpers import open_step
@@ -72,3 +73,19 @@ def test_the_administrator_reads_the_outbox_from_the_dashboard(sized_page, live_
     assert page.get_by_role("heading", name="Courriels et tâches de fond").is_visible()
     assert page.get_by_text("Tous les courriels sont partis.").is_visible()
     assert_accessible(page, f"courriels-{page.viewport_name}")
+
+
+def test_the_synthesis_pdf_is_prepared_then_downloaded(sized_page, live_server, seeded):
+    page = sized_page
+    log_in_as_regional_organiser(page, live_server, seeded)
+    page.goto(f"{live_server}/gestion/syntheses/{seeded.campaign.slug}/09")
+    click_text(page, "button", "Télécharger le PDF")
+    page.wait_for_url("**/gestion/documents/*")
+    page.get_by_text("Le document est prêt.").wait_for(timeout=CLICK_TIMEOUT_MS)
+    assert_accessible(page, f"synthese-pdf-{page.viewport_name}")
+    with page.expect_download(timeout=CLICK_TIMEOUT_MS) as download:
+        click_text(page, "link", "Télécharger synthese-")
+    text = PdfReader(io.BytesIO(download.value.path().read_bytes())).pages[0].extract_text()
+    assert "Synthèse départementale" in text
+    click_text(page, "link", "Retour à la page précédente")
+    page.wait_for_url(f"**/gestion/syntheses/{seeded.campaign.slug}/09")
