@@ -1,19 +1,35 @@
-"""Cells that spreadsheets must never run."""
+"""Cells that spreadsheets must never run.
+
+A CSV cell has no type: a spreadsheet reads « =… », « +… », « -… » or « @… » as a formula, so
+such a cell gets a leading apostrophe (``neutralise``, done by ``csv_document``). An XLSX cell
+typed as text is shown as it is and never run (``text_cell``): it keeps its text unchanged.
+Neither applies anywhere else (a DOCX or PDF prints the text as written)."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable
+from typing import TypeVar
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
+Cell = TypeVar("Cell")
+
 
 def neutralise(value: object) -> object:
-    """A text cell a spreadsheet would evaluate becomes plain text (leading apostrophe)."""
+    """A CSV cell a spreadsheet would evaluate becomes plain text (leading apostrophe)."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def text_cell(cell: Cell) -> Cell:
+    """An openpyxl cell holding a string, typed as text (never a formula, whatever it starts
+    with), without the apostrophe CSV needs."""
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+    return cell
 
 
 def csv_document(header: list[str], rows: Iterable[Iterable[object]],

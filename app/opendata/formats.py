@@ -12,7 +12,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from app.spreadsheets import neutralise
+from app.spreadsheets import neutralise, text_cell
 
 
 def _cell(value: Any) -> Any:
@@ -51,10 +51,9 @@ def xlsx_bytes(columns: list[str], records: Iterable[dict[str, Any]], title: str
     for record in records:
         row = []
         for column in columns:
-            cell = WriteOnlyCell(sheet, value=_cell(record[column]))
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text stays text, whatever it starts with
-            row.append(cell)
+            value = record[column]
+            # Typed as text: it stays text, whatever it starts with, without CSV's apostrophe.
+            row.append(text_cell(WriteOnlyCell(sheet, value="" if value is None else value)))
         sheet.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -19,7 +19,6 @@ from app.documents.models import PreparedDocument
 from app.documents.services import Built, DocumentError
 from app.extensions import db
 from app.markdown import to_html, tokens
-from app.spreadsheets import neutralise
 from app.syntheses.models import Synthesis
 from app.syntheses.report import Report, build
 
@@ -83,7 +82,8 @@ def _table(document, header: list[str], rows: list[list[object]]) -> None:
     for row in rows:
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=True):
-            cell.text = str(neutralise(value) if value is not None else "")
+            # Printed as written: formula escaping is for spreadsheets only (app.spreadsheets).
+            cell.text = "" if value is None else str(value)
     document.add_paragraph()
 
 

@@ -29,3 +29,8 @@ def attendance_field(label: str) -> IntegerField:
 # One field per registration category: « present_usagers », …
 for _code, _label in CATEGORIES.items():
     setattr(StepReportForm, f"present_{_code}", attendance_field(_label))
+
+
+class TextsForm(FrenchForm):
+    """The synthesis workspace's one form: only its CSRF token is a field, the texts (one per
+    question, and the introduction) are read by key (app.syntheses.routes)."""

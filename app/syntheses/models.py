@@ -64,6 +64,12 @@ class Synthesis(db.Model):
     state: Mapped[SynthesisState] = mapped_column(enum_column(SynthesisState),
                                                   default=SynthesisState.DRAFT)
     introduction: Mapped[str] = mapped_column(sa.Text, default="")
+    # Each text carries its version: a save based on an older one is refused (two people
+    # writing at once), and who saved it last, and when, to say so.
+    introduction_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    introduction_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    introduction_updated_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     validated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     validated_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL"))
@@ -71,7 +77,9 @@ class Synthesis(db.Model):
 
     campaign: Mapped[Campaign] = relationship()
     territory: Mapped[Territory] = relationship()
-    validated_by: Mapped[User | None] = relationship()
+    validated_by: Mapped[User | None] = relationship(foreign_keys=[validated_by_id])
+    introduction_updated_by: Mapped[User | None] = relationship(
+        foreign_keys=[introduction_updated_by_id])
     sections: Mapped[list[SynthesisSection]] = relationship(
         back_populates="synthesis", cascade="all, delete-orphan")
     quotes: Mapped[list[SynthesisQuote]] = relationship(
@@ -96,9 +104,14 @@ class SynthesisSection(db.Model):
     synthesis_id: Mapped[int] = mapped_column(sa.ForeignKey("synthesis.id", ondelete="CASCADE"))
     challenge_id: Mapped[int] = mapped_column(sa.ForeignKey("challenge.id", ondelete="CASCADE"))
     text: Mapped[str] = mapped_column(sa.Text, default="")
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"))
 
     synthesis: Mapped[Synthesis] = relationship(back_populates="sections")
     challenge: Mapped[Challenge] = relationship()
+    updated_by: Mapped[User | None] = relationship()
 
 
 class SynthesisQuote(db.Model):

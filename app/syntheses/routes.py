@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask import (
     abort,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -27,11 +28,13 @@ from app.documents import routes as prepared
 from app.documents import services as document_services
 from app.documents.models import PreparationStatus
 from app.extensions import db
-from app.forms import plain_text
+from app.form_recovery import keeps_form_on_expired_token, token_expired
+from app.forms import EXPIRED_PAGE, plain_text
 from app.press.files import clean_filename
 from app.routing import database_id
-from app.syntheses import figures, services
+from app.syntheses import editing, figures, services, text_fields
 from app.syntheses import writing_help as help_module
+from app.syntheses.forms import TextsForm
 from app.syntheses.models import Synthesis, SynthesisState, Transmission
 from app.territories.models import Territory, TerritoryKind
 from app.territories.queries import departement_by_code
@@ -75,56 +78,132 @@ def dashboard():
                            else t.code, probe=lambda t: Synthesis(territory=t))
 
 
-TEXT_LIMIT = 50_000
-
-
 @bp.get("/syntheses/<slug>/<code>")
 def workspace(slug: str, code: str):
     return _workspace(_synthesis(slug, code), code)
 
 
-def _workspace(synthesis: Synthesis, code: str, drafts: dict[int, str] | None = None,
-               errors: dict[int, str] | None = None, status: int = 200):
-    """The page; ``drafts`` are texts typed but refused, shown again with their ``errors``."""
+def _workspace(synthesis: Synthesis, code: str, edits: dict[int, editing.Edit] | None = None,
+               errors: dict[int, str] | None = None,
+               conflicts: dict[int, editing.Stored] | None = None,
+               refused: str | None = None, status: int = 200):
+    """The page; ``edits`` are texts sent but not (all) saved, shown again as typed, with their
+    ``errors``, their ``conflicts`` (the colleague's text) or why the save was ``refused``."""
     challenges = synthesis.campaign.challenges
     quoted = {quote.contribution_id for quote in synthesis.quotes}
+    texts = {key: text_fields.shown(synthesis, key, (edits or {}).get(key), conflicts or {})
+             for key in editing.keys(synthesis)}
     return render_template(
         "syntheses/workspace.html", synthesis=synthesis, code=code,
         figures=figures.compute(synthesis), challenges=challenges, quoted=quoted,
         proposals={c.id: figures.ranked_proposals(synthesis, c) for c in challenges},
         testimonies={c.id: figures.testimonies(synthesis, c) for c in challenges},
         editable=synthesis.state is SynthesisState.DRAFT, kinds=ContributionKind,
-        drafts=drafts or {}, errors=errors or {}), status
+        texts=texts, errors=errors or {}, conflicts=conflicts or {}, refused=refused,
+        expired=token_expired(), expired_message=EXPIRED_PAGE,
+        editor_label=text_fields.editor_label,
+        conflict_message=text_fields.conflict_message), status
+
+
+def _posted_edits(synthesis: Synthesis) -> dict[int, editing.Edit]:
+    """The texts the workspace form carried (« texte-<key> », with the version and digest of
+    the text the page was given); a text the form did not carry is left as it is."""
+    edits = {}
+    for key in editing.keys(synthesis):
+        if f"texte-{key}" in request.form:
+            edits[key] = text_fields.edit(key, request.form.get(f"texte-{key}", ""),
+                                          request.form.get(f"version-{key}"),
+                                          request.form.get(f"base-{key}"))
+    return edits
+
+
+def _texts_first(synthesis: Synthesis, code: str):
+    """Save the texts the workspace form carried before the action its button asks for (save,
+    quote, validate, document): None once they are saved (or when there were none), else the
+    page to show instead, every text as typed: expired token, text too long, conflict."""
+    form = TextsForm()
+    edits = _posted_edits(synthesis)
+    if not form.validate_on_submit():  # expired token: replayed by app.form_recovery
+        return _workspace(synthesis, code, edits, status=200 if token_expired() else 400)
+    errors = {key: text_fields.TOO_LONG for key, edit in edits.items()
+              if len(edit.text) > editing.TEXT_LIMIT}
+    if errors:
+        return _workspace(synthesis, code, edits, errors=errors, status=400)
+    if not edits:
+        return None
+    try:
+        outcome = editing.save(synthesis, list(edits.values()), current_user)
+    except services.SynthesisError as error:
+        return _workspace(synthesis, code, edits, refused=str(error), status=409)
+    if outcome.conflicts:
+        return _workspace(synthesis, code, edits, conflicts=outcome.conflicts, status=409)
+    g.texts_saved = len(outcome.saved)
+    return None
+
+
+def _back(slug: str, code: str, anchor: str | None = None):
+    return redirect(url_for(".workspace", slug=slug, code=code, _anchor=anchor))
+
+
+@bp.post("/syntheses/<slug>/<code>/textes")
+@keeps_form_on_expired_token
+def save_texts(slug: str, code: str):
+    """The workspace's one form: every text, saved at once (nothing typed is lost)."""
+    synthesis = _synthesis(slug, code)
+    page = _texts_first(synthesis, code)
+    if page is not None:
+        return page
+    saved = g.get("texts_saved", 0)
+    flash("Vos textes étaient déjà enregistrés." if saved == 0 else
+          "Le texte est enregistré." if saved == 1 else
+          f"Les {saved} textes sont enregistrés.", "success")
+    return _back(slug, code)  # the top of the page, where the message is
 
 
 @bp.post("/syntheses/<slug>/<code>/texte")
 def save_text(slug: str, code: str):
+    """One text, as the page's script saves it while the person types (JSON), or as a plain
+    form posts it (``challenge_id``: 0 for the introduction, and ``text``)."""
     synthesis = _synthesis(slug, code)
-    challenge = db.session.get(Challenge, request.form.get("challenge_id", 0, type=database_id))
-    if challenge is not None and challenge.campaign_id != synthesis.campaign_id:
+    key = request.form.get("challenge_id", 0, type=database_id)
+    if key not in editing.keys(synthesis):
         abort(400)
-    text = plain_text(request.form.get("text", ""), TEXT_LIMIT + 1)
-    if len(text) > TEXT_LIMIT:
-        key = challenge.id if challenge else 0
-        return _workspace(synthesis, code, {key: text}, {
-            key: f"Ce texte dépasse {TEXT_LIMIT:,} caractères : raccourcissez-le.".replace(
-                ",", " ")}, 400)
+    edit = text_fields.edit(key, request.form.get("text", ""), request.form.get("version"),
+                            request.form.get("base"))
+    script = request.accept_mimetypes.best == "application/json"
+    if len(edit.text) > editing.TEXT_LIMIT:
+        if script:
+            return text_fields.answer("error", 400, message=text_fields.TOO_LONG)
+        return _workspace(synthesis, code, {key: edit}, errors={key: text_fields.TOO_LONG},
+                          status=400)
     try:
-        services.save_text(synthesis, challenge, text)
+        outcome = editing.save(synthesis, [edit], current_user)
     except services.SynthesisError as error:
-        flash(str(error), "error")
-    else:
-        flash("Le texte est enregistré.", "success")
-    anchor = f"question-{challenge.id}" if challenge else "introduction"
-    return redirect(url_for(".workspace", slug=slug, code=code, _anchor=anchor))
+        if script:
+            return text_fields.answer("error", 409, message=str(error))
+        return _workspace(synthesis, code, {key: edit}, refused=str(error), status=409)
+    if key in outcome.conflicts:
+        if script:
+            return text_fields.conflict_answer(outcome.conflicts[key])
+        return _workspace(synthesis, code, {key: edit}, conflicts=outcome.conflicts,
+                          status=409)
+    if script:
+        return text_fields.saved_answer(editing.stored(synthesis, key), edit)
+    flash("Le texte est enregistré.", "success")
+    return _back(slug, code, f"question-{key}" if key else "introduction")
 
 
 @bp.post("/syntheses/<slug>/<code>/citer/<int:contribution_id>")
+@keeps_form_on_expired_token
 def toggle_quote(slug: str, code: str, contribution_id: int):
+    """« Citer » is a button of the workspace's form: the texts are saved first."""
     synthesis = _synthesis(slug, code)
     contribution = db.session.get(Contribution, contribution_id) or abort(404)
     if contribution.territory_id not in figures.scope_ids(synthesis):
         abort(404)
+    page = _texts_first(synthesis, code)
+    if page is not None:
+        return page
     try:
         quoted = services.toggle_quote(synthesis, contribution)
     except services.SynthesisError as error:
@@ -140,16 +219,20 @@ def _change_state(slug: str, code: str, action: str,
                   change: Callable[[Synthesis, object], object],
                   success: Callable[[object], str]):
     synthesis = _synthesis(slug, code, action)
+    page = _texts_first(synthesis, code)
+    if page is not None:
+        return page
     try:
         result = change(synthesis, current_user)
     except services.SynthesisError as error:
         flash(str(error), "error")
     else:
         flash(success(result), "success")
-    return redirect(url_for(".workspace", slug=slug, code=code))
+    return _back(slug, code)
 
 
 @bp.post("/syntheses/<slug>/<code>/valider")
+@keeps_form_on_expired_token
 def validate(slug: str, code: str):
     return _change_state(slug, code, "synthesis.validate", services.validate,
                          lambda _: "La synthèse est validée : elle peut être transmise.")
@@ -166,9 +249,14 @@ def _file_name(synthesis: Synthesis, extension: str) -> str:
 
 
 @bp.post("/syntheses/<slug>/<code>/synthese.<any(docx, pdf):extension>")
+@keeps_form_on_expired_token
 def document(slug: str, code: str, extension: str):
-    """A worker writes the document; the person follows it on its page, then downloads it."""
+    """A worker writes the document (from the texts the form carried, saved first); the
+    person follows it on its page, then downloads it."""
     synthesis = _synthesis(slug, code)
+    page = _texts_first(synthesis, code)
+    if page is not None:
+        return page
     return prepared.start(f"synthesis.{extension}", synthesis.id,
                           f"Synthèse {synthesis.territory.display_name} "
                           f"({extension.upper()})", _file_name(synthesis, extension),
@@ -261,10 +349,11 @@ def accept_suggestion(slug: str, code: str, challenge_id: int):
     synthesis = _synthesis(slug, code)
     challenge = _challenge(synthesis, challenge_id)
     line = plain_text(request.form.get("line", ""), 1000)
-    section = synthesis.section_for(challenge)
-    current = section.text if section else ""
+    current = editing.stored(synthesis, challenge.id).text
     try:
-        services.save_text(synthesis, challenge, f"{current.rstrip()}\n{line}".strip())
+        # Added to the stored text as it is now: no version to compare with.
+        editing.save(synthesis, [editing.Edit(challenge.id, f"{current.rstrip()}\n{line}"
+                                              .strip())], current_user)
     except services.SynthesisError as error:
         flash(str(error), "error")
     else:

@@ -7,11 +7,11 @@ import sqlalchemy as sa
 
 from app import audit
 from app.accounts.models import User
-from app.campaigns.models import Campaign, Challenge
+from app.campaigns.models import Campaign
 from app.clock import now
 from app.contributions.models import Contribution, ContributionKind, ContributionStatus
 from app.extensions import db
-from app.syntheses.models import Synthesis, SynthesisQuote, SynthesisSection, SynthesisState
+from app.syntheses.models import Synthesis, SynthesisQuote, SynthesisState
 from app.territories.models import Territory
 
 
@@ -30,30 +30,16 @@ def for_territory(campaign: Campaign, territory: Territory) -> Synthesis:
     return synthesis
 
 
-def _editable(synthesis: Synthesis) -> None:
+def editable(synthesis: Synthesis) -> None:
+    """Raise SynthesisError unless the synthesis is a draft (its texts and quotes can change)."""
     if synthesis.state is not SynthesisState.DRAFT:
         raise SynthesisError("Cette synthèse est validée : repassez-la en brouillon pour la "
                              "modifier.")
 
 
-def save_text(synthesis: Synthesis, challenge: Challenge | None, text: str) -> None:
-    """The editorial text of a question (or the introduction when ``challenge`` is None)."""
-    _editable(synthesis)
-    if challenge is None:
-        synthesis.introduction = text
-    else:
-        section = synthesis.section_for(challenge)
-        if section is None:
-            section = SynthesisSection(challenge=challenge)
-            synthesis.sections.append(section)
-        section.text = text
-    synthesis.updated_at = now()
-    db.session.commit()
-
-
 def toggle_quote(synthesis: Synthesis, contribution: Contribution) -> bool:
     """Quote a published testimony of the synthesis, or stop quoting it; True if quoted."""
-    _editable(synthesis)
+    editable(synthesis)
     if (contribution.kind is not ContributionKind.TESTIMONY
             or contribution.status is not ContributionStatus.PUBLISHED
             or contribution.campaign_id != synthesis.campaign_id):
@@ -69,7 +55,7 @@ def toggle_quote(synthesis: Synthesis, contribution: Contribution) -> bool:
 
 
 def validate(synthesis: Synthesis, user: User) -> None:
-    _editable(synthesis)
+    editable(synthesis)
     synthesis.state, synthesis.validated_at, synthesis.validated_by = (
         SynthesisState.VALIDATED, now(), user)
     audit.record("synthesis.validate", synthesis,

@@ -13,7 +13,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -26,7 +26,7 @@ from werkzeug.datastructures import FileStorage
 from app import create_app, storage
 from app.accounts.models import Role
 from app.audit import AuditEntry
-from app.campaigns.models import AgendaItem, AgendaKind
+from app.campaigns.models import AgendaItem, AgendaKind, Step, StepStatus
 from app.clock import now
 from app.contributions import imports
 from app.contributions.models import Contribution, ContributionSource
@@ -376,14 +376,22 @@ def test_migration_0016_moves_the_old_upload_folder_into_the_database_and_back(
     with server.app_context():
         upgrade(revision="0015_mail_outbox")
         campaign = make_campaign(slug="cnr")
-        step = make_step(campaign)
+        # The step table of revision 0015: only the columns it had (not the ORM's later ones).
+        step_id = db.session.execute(sa.insert(Step.__table__).values(
+            campaign_id=campaign.id, territory_id=campaign.territory_id, title="Étape",
+            city="Rodez", status=StepStatus.PUBLISHED).returning(Step.__table__.c.id)).scalar_one()
         for stored_name in ("0123abcd.pdf", "lost.pdf"):
-            db.session.add(PressKitFile(campaign=campaign, step=step, title=stored_name,
+            db.session.add(PressKitFile(campaign=campaign, step_id=step_id, title=stored_name,
                                         original_name="communique.pdf", stored_name=stored_name,
                                         content_type="application/pdf", size=len(PDF)))
-        synthesis = Synthesis(campaign=campaign, territory=campaign.territory,
-                              state=SynthesisState.TRANSMITTED)
-        db.session.add(Transmission(synthesis=synthesis, stored_name="4567cdef.zip",
+        # Likewise the synthesis table of revision 0015 (no text versions yet).
+        old_synthesis = sa.table("synthesis", *(sa.column(name) for name in (
+            "id", "campaign_id", "territory_id", "state", "introduction", "updated_at")))
+        synthesis_id = db.session.execute(sa.insert(old_synthesis).values(
+            campaign_id=campaign.id, territory_id=campaign.territory_id,
+            state=SynthesisState.TRANSMITTED.value, introduction="",
+            updated_at=datetime(2022, 12, 1)).returning(old_synthesis.c.id)).scalar_one()
+        db.session.add(Transmission(synthesis_id=synthesis_id, stored_name="4567cdef.zip",
                                     sha256="0" * 64))
         db.session.commit()
         kit_id = db.session.scalar(sa.select(PressKitFile.id).where(
