@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 
+import segno
 import sqlalchemy as sa
+from markupsafe import Markup
 
 from app import audit
 from app.accounts.models import User
@@ -27,6 +29,20 @@ from app.registrations.categories import CATEGORIES
 from app.territories.queries import departements
 
 BODY_LIMITS = (2, 5000)
+WORKSHOP = re.compile(r"\s*atelier\b\s*:?\s*", re.IGNORECASE)
+
+
+def qr_svg(url: str, title: str) -> Markup:
+    """An inline SVG QR code of ``url`` (segno escapes the title): the « Codes QR » page and
+    the room's wall."""
+    svg = segno.make(url, error="m").svg_inline(scale=4, title=title, omitsize=True)
+    return Markup(svg)  # noqa: S704 -- segno writes the SVG itself and escapes the title  # nosec B704
+
+
+def workshop_label(title: str) -> str:
+    """« Atelier : l’accès aux soins », whether or not the programme's title already says
+    « Atelier » (the demo's do: the QR page said « Atelier : Atelier : … »)."""
+    return f"Atelier : {WORKSHOP.sub('', title, count=1) if WORKSHOP.match(title) else title}"
 
 
 def capture(step: Step, values: dict, user: User, source: ContributionSource) -> Contribution:
@@ -48,7 +64,9 @@ def _captured(step: Step, values: dict, source: ContributionSource) -> Contribut
 
 
 def import_rows(step: Step, rows: list[dict], user: User) -> int:
-    """Save the checked rows of a file in one transaction."""
+    """Save the checked rows of a file in one transaction (none: nothing to do)."""
+    if not rows:
+        return 0
     contributions = [_captured(step, dict(values), ContributionSource.IMPORT) for values in rows]
     db.session.add_all(contributions)
     db.session.flush()
@@ -122,7 +140,24 @@ def check_contribution_rows(step: Step, rows: list[tuple[int, dict[str, str]]]) 
             "pseudonym": pseudonym})
         checked.preview.append([line, kind.label, challenge.title,
                                 workshop.title if workshop else "", title, body])
+    checked.already = already_saved(step, [item["body"] for item in checked.items])
     return checked
+
+
+def _same_text(body: str) -> str:
+    """A text as compared with those already saved: blanks and case do not count (a file
+    saved again by a spreadsheet may change them)."""
+    return " ".join(body.split()).casefold()
+
+
+def already_saved(step: Step, bodies: list[str]) -> set[int]:
+    """The indexes of ``bodies`` whose text the step already has: rows of a file imported
+    before."""
+    if not bodies:
+        return set()
+    saved = {_same_text(body) for body in db.session.scalars(
+        sa.select(Contribution.body).where(Contribution.step_id == step.id))}
+    return {index for index, body in enumerate(bodies) if _same_text(body) in saved}
 
 
 REFERENCE = re.compile(r"\s*(?:C-?)?0*(\d{1,9})\s*", re.IGNORECASE)

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import segno
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from markupsafe import Markup
 
 from app import policy
 from app.backoffice import staff_blueprint
 from app.campaigns.models import AgendaKind, Step
 from app.contributions import capture, import_flow, imports
-from app.contributions.forms import CaptureForm, ImportForm
+from app.contributions.forms import CaptureForm, ConfirmContributionImportForm, ImportForm
 from app.contributions.models import Contribution, ContributionKind, ContributionSource
 from app.extensions import db
 from app.form_recovery import keeps_form_on_expired_token
 from app.forms import choices
+from app.french import plural
 from app.routing import database_id
 from app.urls import absolute_url
 
@@ -77,7 +76,8 @@ def import_file(step_id: int):
     step = _step(step_id)
     form = ImportForm()
     checked, confirm = import_flow.preview(
-        form, lambda rows: capture.check_contribution_rows(step, rows))
+        form, lambda rows: capture.check_contribution_rows(step, rows),
+        ConfirmContributionImportForm)
     return render_template("contributions/capture/import.html", step=step, form=form,
                            checked=checked, confirm=confirm)
 
@@ -85,20 +85,24 @@ def import_file(step_id: int):
 @bp.post("/etapes/<int:step_id>/import/confirmer")
 def confirm_import(step_id: int):
     step = _step(step_id)
-    result = import_flow.confirmed(lambda rows: capture.check_contribution_rows(step, rows))
+    form = ConfirmContributionImportForm()
+    result = import_flow.confirmed(lambda rows: capture.check_contribution_rows(step, rows),
+                                   form)
     if result is None:
         return redirect(url_for(".import_file", step_id=step.id))
     checked, token = result
-    count = capture.import_rows(step, checked.items, current_user)
+    skip = bool(form.skip_already.data)
+    count = capture.import_rows(step, checked.kept_items(skip), current_user)
     imports.discard(token)
-    flash(f"{count} contributions importées et publiées.", "success")
+    skipped = len(checked.already) if skip else 0
+    if count:
+        ignored = plural(skipped, "ligne déjà présente ignorée", "lignes déjà présentes ignorées")
+        flash(f"{count} contributions importées et publiées"
+              + (f" ; {ignored}." if skipped else "."), "success")
+    else:
+        flash("Toutes les lignes du fichier étaient déjà dans l’étape : rien n’a été importé.",
+              "info")
     return redirect(url_for(".batch_entry", step_id=step.id))
-
-
-def qr_svg(url: str, title: str) -> Markup:
-    """An inline SVG QR code of ``url`` (segno escapes the title)."""
-    svg = segno.make(url, error="m").svg_inline(scale=4, title=title, omitsize=True)
-    return Markup(svg)  # noqa: S704 -- segno writes the SVG itself and escapes the title  # nosec B704
 
 
 @bp.get("/etapes/<int:step_id>/qr")
@@ -106,8 +110,9 @@ def qr_codes(step_id: int):
     """Printable QR codes and short links that open the form pre-filled, for the room."""
     step = _step(step_id)
     codes = [("Toute l’étape", absolute_url("contributions.short_link", step_id=step.id))]
-    codes += [(f"Atelier : {item.title}", absolute_url("contributions.short_link",
-                                                       step_id=step.id, workshop_id=item.id))
+    codes += [(capture.workshop_label(item.title),
+               absolute_url("contributions.short_link", step_id=step.id, workshop_id=item.id))
               for item in workshops(step)]
     return render_template("contributions/capture/qr.html", step=step,
-                           codes=[(label, url, qr_svg(url, label)) for label, url in codes])
+                           codes=[(label, url, capture.qr_svg(url, label))
+                                  for label, url in codes])

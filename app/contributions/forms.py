@@ -153,6 +153,12 @@ class ConfirmImportForm(FrenchForm):
     token = HiddenField(validators=[required("Déposez de nouveau le fichier.")])
 
 
+class ConfirmContributionImportForm(ConfirmImportForm):
+    # Ticked unless the person unticks it: the same file imported twice adds nothing.
+    skip_already = BooleanField("Ne pas importer les lignes déjà présentes dans l’étape",
+                                default=True)
+
+
 class ContributionSettingsForm(FrenchForm):
     contributions_open = BooleanField("Contributions en ligne ouvertes à tous")
     moderation_required = BooleanField("Relire les contributions avant publication")

@@ -16,9 +16,12 @@ from app.press.files import RejectedFileError
 Check = Callable[[list[tuple[int, dict[str, str]]]], imports.Checked]
 
 
-def preview(form: ImportForm, check: Check) -> tuple[imports.Checked | None, ConfirmImportForm]:
+def preview(form: ImportForm, check: Check,
+            confirm_form: type[ConfirmImportForm] = ConfirmImportForm,
+            ) -> tuple[imports.Checked | None, ConfirmImportForm]:
     """Keep and check the file of a posted upload form (problems go on the form); return the
-    checked rows and the confirmation form that carries the kept file's token."""
+    checked rows and the confirmation form (of class ``confirm_form``) that carries the kept
+    file's token."""
     checked, token = None, None
     if form.validate_on_submit():
         try:
@@ -26,15 +29,17 @@ def preview(form: ImportForm, check: Check) -> tuple[imports.Checked | None, Con
             checked = check(imports.read(token))
         except (RejectedFileError, storage.StorageError) as error:
             form.file.errors.append(str(error))
-    return checked, ConfirmImportForm(token=token)
+    return checked, confirm_form(formdata=None, token=token)
 
 
-def confirmed(check: Check) -> tuple[imports.Checked, str] | None:
+def confirmed(check: Check, form: ConfirmImportForm | None = None,
+              ) -> tuple[imports.Checked, str] | None:
     """The rows of the file being confirmed, checked again (the data may have changed since
     the preview), with its token; None, after telling why, if nothing may be imported. The
     kept file is claimed in the current transaction: the caller's commit of the import
-    deletes it, so a replayed confirmation finds nothing."""
-    form = ConfirmImportForm()
+    deletes it, so a replayed confirmation finds nothing. ``form``: the posted confirmation,
+    when it carries more than the token."""
+    form = form or ConfirmImportForm()
     if not form.validate_on_submit():
         abort(400)
     try:

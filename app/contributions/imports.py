@@ -50,6 +50,18 @@ class Checked:
     items: list = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
     preview: list[list[object]] = field(default_factory=list)  # line, then one cell per column
+    # Indexes in ``items`` of rows already saved before (same text, same step): a file
+    # imported twice. They may be skipped on confirmation.
+    already: set[int] = field(default_factory=set)
+
+    def kept_items(self, skip_already: bool) -> list:
+        """The items to save: all of them, or those not saved before."""
+        return [item for index, item in enumerate(self.items)
+                if not (skip_already and index in self.already)]
+
+    @property
+    def already_lines(self) -> list[object]:
+        return [self.preview[index][0] for index in sorted(self.already)]
 
     @property
     def ok(self) -> bool:

@@ -193,3 +193,37 @@ class ContributionRevision(db.Model):
 
     contribution: Mapped[Contribution] = relationship(back_populates="revisions")
     edited_by: Mapped[User | None] = relationship()
+
+
+class ContributionMerge(db.Model):
+    """A duplicate folded into the contribution kept, and what the fold changed, so that a
+    moderator can separate them again (« Séparer »): the row stays, with ``undone_at``."""
+
+    __tablename__ = "contribution_merge"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    duplicate_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("contribution.id", ondelete="CASCADE"), index=True)
+    target_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("contribution.id", ondelete="CASCADE"), index=True)
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    merged_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    undone_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    # The duplicate as it was before the merge, given back on a split.
+    previous_status: Mapped[ContributionStatus] = mapped_column(enum_column(ContributionStatus))
+    previous_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    previous_rejection_reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    previous_hidden_by_reports: Mapped[bool] = mapped_column(default=False)
+    # What moved to the target: support rows (ids), supports the target already had from the
+    # same person (deleted; [key, ISO time]), and earlier duplicates that pointed here (ids).
+    moved_support_ids: Mapped[list[int]] = mapped_column(sa.JSON, default=list)
+    shared_supports: Mapped[list[list[str]]] = mapped_column(sa.JSON, default=list)
+    moved_duplicate_ids: Mapped[list[int]] = mapped_column(sa.JSON, default=list)
+
+    duplicate: Mapped[Contribution] = relationship(foreign_keys=[duplicate_id])
+    target: Mapped[Contribution] = relationship(foreign_keys=[target_id])
+    merged_by: Mapped[User | None] = relationship(foreign_keys=[merged_by_id])
+    undone_by: Mapped[User | None] = relationship(foreign_keys=[undone_by_id])

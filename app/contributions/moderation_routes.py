@@ -1,5 +1,6 @@
 """Moderation: the queue (publish, reject with a reason, redact personal data), and each
-contribution's page (re-tag, merge a duplicate, answer a proposal)."""
+contribution's page (re-tag, merge a duplicate after comparing, separate it again, answer a
+proposal)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,17 @@ from app import policy
 from app.audit import AuditEntry
 from app.backoffice import staff_blueprint
 from app.campaigns.models import AgendaItem, AgendaKind, Challenge, Step
-from app.contributions import curation, queries, services
+from app.contributions import curation, queries, sensitive, services, similarity
 from app.contributions.capture import REFERENCE
 from app.contributions.forms import AnswerForm, MergeForm, RedactForm, RejectForm, RetagForm
-from app.contributions.models import AnswerState, Contribution, ContributionKind
+from app.contributions.models import (
+    AnswerState,
+    Contribution,
+    ContributionKind,
+    ContributionMerge,
+)
 from app.extensions import db
-from app.form_recovery import keeps_form_on_expired_token
+from app.form_recovery import keeps_form_on_expired_token, token_expired
 from app.forms import choices
 from app.routing import database_id
 from app.territories.models import Territory
@@ -40,8 +46,16 @@ def _scope() -> set[int] | None:
 @bp.get("/moderation")
 def queue():
     policy.require(current_user, "contribution.moderate")
+    return _queue_page()
+
+
+def _queue_page(refused: RejectForm | None = None, refused_id: int | None = None):
+    """The queue; ``refused``: a reject form sent for ``refused_id`` that comes back filled,
+    with its error (an empty reason, an expired page)."""
     return render_template("contributions/moderation.html",
-                           pending=queries.pending_for(_scope()), reject_form=RejectForm())
+                           pending=queries.pending_for(_scope()),
+                           reject_form=RejectForm(formdata=None), refused=refused,
+                           refused_id=refused_id, highlight=sensitive.highlight)
 
 
 @bp.get("/contributions")
@@ -97,9 +111,13 @@ def _detail_page(contribution: Contribution, **forms):
         .order_by(AuditEntry.id.desc())))
     merged = list(db.session.scalars(sa.select(Contribution).where(
         Contribution.merged_into_id == contribution.id).order_by(Contribution.id)))
+    suggestions = [] if contribution.merged_into_id else similarity.merge_suggestions(
+        contribution, _scope())
+    forms.setdefault("reject_form", RejectForm(formdata=None))
     return render_template("contributions/moderation_detail.html", contribution=contribution,
-                           reject_form=RejectForm(formdata=None), history=history,
-                           merged=merged, **forms)
+                           history=history,
+                           merged=merged, suggestions=suggestions,
+                           merges=curation.merges_of(contribution), **forms)
 
 
 @bp.get("/contributions/<int:contribution_id>")
@@ -130,25 +148,69 @@ def retag(contribution_id: int):
     return redirect(url_for(".detail", contribution_id=contribution.id))
 
 
+def _merge_target(form: MergeForm) -> Contribution | None:
+    """The contribution to keep that a valid form names, if the user moderates it; else None
+    with the reason on the form."""
+    target = db.session.get(Contribution, int(REFERENCE.fullmatch(form.target.data)[1]))
+    if target is None or not policy.can(current_user, "contribution.moderate", target):
+        form.target.errors.append(f"Aucune contribution {form.target.data} parmi celles "
+                                  "que vous modérez.")
+        return None
+    return target
+
+
+@bp.get("/contributions/<int:contribution_id>/comparer")
+def compare(contribution_id: int):
+    """This contribution (the duplicate) and the one to keep, side by side, before merging."""
+    duplicate = _contribution(contribution_id)
+    form = MergeForm(formdata=request.args, meta={"csrf": False})
+    target = _merge_target(form) if form.validate() else None
+    if target is None:
+        return _detail_page(duplicate, merge_form=form), 400
+    try:
+        curation.check_merge(duplicate, target)
+    except services.ContributionError as error:
+        form.target.errors.append(str(error))
+        return _detail_page(duplicate, merge_form=form), 400
+    return render_template("contributions/merge_compare.html", duplicate=duplicate,
+                           target=target, merge_form=MergeForm(formdata=None, data={
+                               "target": target.reference}))
+
+
 @bp.post("/contributions/<int:contribution_id>/fusionner")
 def merge(contribution_id: int):
-    """Merge this contribution (a duplicate) into the one given by its reference."""
+    """Merge this contribution (a duplicate) into the one given by its reference (the
+    comparison page's confirmation)."""
     duplicate = _contribution(contribution_id)
     form = MergeForm()
     if form.validate_on_submit():
-        target = db.session.get(Contribution, int(REFERENCE.fullmatch(form.target.data)[1]))
-        if target is None or not policy.can(current_user, "contribution.moderate", target):
-            form.target.errors.append(f"Aucune contribution {form.target.data} parmi celles "
-                                      "que vous modérez.")
-        else:
+        target = _merge_target(form)
+        if target is not None:
             try:
                 curation.merge(duplicate, target, current_user)
             except services.ContributionError as error:
                 form.target.errors.append(str(error))
             else:
-                flash(f"{duplicate.reference} est fusionnée dans {target.reference}.", "success")
+                flash(f"{duplicate.reference} est fusionnée dans {target.reference}. "
+                      "« Séparer » la rétablit telle qu’elle était.", "success")
                 return redirect(url_for(".detail", contribution_id=target.id))
     return _detail_page(duplicate, merge_form=form), 400
+
+
+@bp.post("/contributions/fusions/<int:merge_id>/separer")
+def split(merge_id: int):
+    """Undo a merge: the duplicate comes back with its supports; the history keeps both."""
+    record = db.session.get(ContributionMerge, merge_id) or abort(404)
+    policy.require(current_user, "contribution.moderate", record.duplicate)
+    policy.require(current_user, "contribution.moderate", record.target)
+    try:
+        curation.split(record, current_user)
+    except services.ContributionError as error:
+        flash(str(error), "error")
+    else:
+        flash(f"{record.duplicate.reference} est séparée de {record.target.reference} et "
+              "retrouve ses soutiens.", "success")
+    return redirect(url_for(".detail", contribution_id=record.duplicate_id))
 
 
 @bp.post("/contributions/<int:contribution_id>/repondre")
@@ -191,15 +253,22 @@ def restore(contribution_id: int):
 
 
 @bp.post("/moderation/<int:contribution_id>/refuser")
+@keeps_form_on_expired_token
 def reject(contribution_id: int):
+    """Refuse with a reason, from the queue or the contribution's page (``depuis=fiche``); on
+    an error the same page comes back with the reason as typed."""
     contribution = _contribution(contribution_id)
     form = RejectForm()
+    from_detail = request.form.get("depuis") == "fiche"
     if form.validate_on_submit():
         services.reject(contribution, form.reason.data, current_user)
         flash(f"{contribution.reference} est refusée.", "success")
-    else:
-        flash(form.reason.errors[0] if form.reason.errors else "Formulaire invalide.", "error")
-    return redirect(url_for(".queue"))
+        return redirect(url_for(".detail", contribution_id=contribution.id) if from_detail
+                        else url_for(".queue"))
+    status = 200 if token_expired() else 400
+    if from_detail:
+        return _detail_page(contribution, reject_form=form), status
+    return _queue_page(form, contribution.id), status
 
 
 @bp.route("/moderation/<int:contribution_id>/modifier", methods=["GET", "POST"])
@@ -207,9 +276,13 @@ def reject(contribution_id: int):
 def redact(contribution_id: int):
     contribution = _contribution(contribution_id)
     form = RedactForm(obj=contribution)
-    if form.validate_on_submit():
+    # « Vérifier de nouveau » shows the marks of the text as edited, without saving it.
+    if form.validate_on_submit() and "verifier" not in request.form:
         services.redact(contribution, form.title.data or "", form.body.data, current_user)
         flash(f"{contribution.reference} est modifiée ; le texte d’origine est conservé dans "
               "l’historique.", "success")
         return redirect(url_for(".queue"))
-    return render_template("contributions/redact.html", contribution=contribution, form=form)
+    text = form.body.data or ""
+    return render_template("contributions/redact.html", contribution=contribution, form=form,
+                           highlighted=sensitive.highlight(text),
+                           findings=sensitive.find(f"{form.title.data or ''}\n{text}"))

@@ -208,3 +208,20 @@ def by_ids(ids: list[int]) -> list[Contribution]:
                                        joinedload(Contribution.challenge))).unique()
     found = {row.id: row for row in rows}
     return [found[i] for i in ids if i in found]
+
+
+def merge_candidates(contribution: Contribution, territory_ids: set[int] | None,
+                     limit: int = SIMILAR_CANDIDATES) -> list[sa.Row]:
+    """(id, title, body) of the contributions ``contribution`` may be a duplicate of: of the
+    same campaign and kind, not refused, not merged themselves, in the moderator's territories
+    (all if None); the newest first."""
+    query = (sa.select(Contribution.id, Contribution.title, Contribution.body)
+             .where(Contribution.campaign_id == contribution.campaign_id,
+                    Contribution.kind == contribution.kind,
+                    Contribution.id != contribution.id,
+                    Contribution.status != ContributionStatus.REJECTED,
+                    Contribution.merged_into_id.is_(None))
+             .order_by(Contribution.id.desc()).limit(limit))
+    if territory_ids is not None:
+        query = query.where(Contribution.territory_id.in_(territory_ids))
+    return list(db.session.execute(query))

@@ -26,7 +26,7 @@ from sqlalchemy.orm import selectinload
 from app.accounts.routes import safe_next
 from app.campaigns.models import AgendaItem, AgendaKind, Campaign, Step, StepStatus
 from app.campaigns.queries import campaign_with_challenges
-from app.contributions import queries, services, similarity
+from app.contributions import capture, queries, services, similarity
 from app.contributions.forms import ContributionForm
 from app.contributions.models import AGE_RANGES, AnswerState, Contribution, ContributionKind
 from app.extensions import db
@@ -316,13 +316,18 @@ def support(contribution_id: int):
 WALL_SIZE = 30
 
 
+# The endpoint « contributions.wall » (/etapes/<step_id>/mur) is linked from the step's back
+# office as « Mur pour la salle »: keep its name.
 @bp.get("/etapes/<int:step_id>/mur")
 def wall(step_id: int):
     """Full-screen page for the room's projector; new contributions appear as published."""
     step = db.session.get(Step, step_id)
     if step is None or not step.is_public:
         abort(404)
-    return render_template("contributions/wall.html", step=step,
+    # The room joins from the wall itself: the short link, and its QR code for phones.
+    join_url = absolute_url("contributions.short_link", step_id=step.id)
+    return render_template("contributions/wall.html", step=step, join_url=join_url,
+                           join_qr=capture.qr_svg(join_url, f"Contribuer à « {step.title} »"),
                            contributions=queries.latest_for_step(step, WALL_SIZE))
 
 

@@ -212,3 +212,30 @@ def published_look_alikes(campaign: Campaign, challenge_id: int | None, title: s
     found = most_alike(phrasings(title, body),
                        ((row.id, phrasings(row.title, row.body)) for row in rows), limit=limit)
     return queries.by_ids([key for key, _score in found])
+
+
+# A moderator sees a few more suggestions than the public form: the choice is theirs.
+SUGGESTED = 5
+
+
+def merge_suggestions(contribution: Contribution, territory_ids: set[int] | None,
+                      limit: int = SUGGESTED) -> list[tuple[Contribution, float]]:
+    """The contributions ``contribution`` most likely repeats, best first, with their score
+    (0–100): what the moderator is offered to merge it into. As on the public form, plus the
+    other way round: a short duplicate whose words all stand in a longer contribution
+    (« Une maison de santé par canton » in « Ouvrir une maison de santé dans chaque canton du
+    département ») is suggested too."""
+    rows = queries.merge_candidates(contribution, territory_ids)
+    mine = phrasings(contribution.title, contribution.body)
+    best = dict(most_alike(mine, ((row.id, phrasings(row.title, row.body)) for row in rows),
+                           limit=len(rows) or 1))
+    my_stems = [_stems(words) for words in _comparable(mine)]
+    for row in rows:
+        for words in _comparable(phrasings(row.title, row.body)):
+            for stems in my_stems:
+                score = _containment(_stems(words), stems)
+                if score >= ALIKE_SCORE:
+                    best[row.id] = max(score, best.get(row.id, 0.0))
+    found = sorted(best.items(), key=lambda pair: pair[1], reverse=True)[:limit]
+    scores = dict(found)
+    return [(item, scores[item.id]) for item in queries.by_ids([key for key, _ in found])]

@@ -33,7 +33,10 @@ def _url(app: Flask, rule: Rule, scene) -> str:
               "slug": scene["campaign"].slug, "code": "46",
               "challenge_id": scene["campaign"].challenges[0].id,
               "transmission_id": scene["lot_transmission"].id,
-              "user_id": scene["lot_organiser"].id, "token": token}
+              "user_id": scene["lot_organiser"].id, "token": token,
+              # « Séparer » of a merge: without a token, refused before the merge is looked
+              # up (with one, an unknown merge would be a 404, not the 400 checked here).
+              "merge_id": 1}
     for name, converter in rule._converters.items():
         if isinstance(converter, AnyConverter):
             values[name] = sorted(converter.items)[0]
