@@ -43,6 +43,7 @@ $(VENDOR)/.stamp: node_modules/.stamp-npm
 	cp $(DSFR)/dsfr.min.css $(DSFR)/dsfr.module.min.js $(DSFR)/dsfr.nomodule.min.js $(VENDOR)/
 	cp -r $(DSFR)/fonts $(DSFR)/icons $(DSFR)/favicon $(VENDOR)/
 	cp $(DSFR)/utility/icons/icons.min.css $(VENDOR)/utility/icons/
+	mkdir -p static/vendor/jsqr && cp node_modules/jsqr/dist/jsQR.js static/vendor/jsqr/  # QR codes at the check-in desk
 	touch $@
 
 assets: $(VENDOR)/.stamp

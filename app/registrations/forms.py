@@ -5,11 +5,12 @@ from __future__ import annotations
 from wtforms import (
     BooleanField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Optional, Regexp
+from wtforms.validators import AnyOf, Optional, Regexp
 
 from app.campaigns.models import Step
 from app.forms import (
@@ -27,6 +28,7 @@ from app.registrations.categories import (
     registration_categories,
 )
 from app.registrations.models import RegistrationQuestion
+from app.registrations.seats import Places
 
 PHONE = Regexp(r"^\+?[0-9 .()-]{6,20}$",
                message="Indiquez un numéro de téléphone valide, par exemple 05 61 00 00 00.")
@@ -76,11 +78,32 @@ class RegistrationForm(ParticipantDetailsForm):
         "étape.", validators=[required("Votre accord est nécessaire pour vous inscrire.")])
 
 
-def registration_form(questions: list[RegistrationQuestion], **kwargs) -> RegistrationForm:
-    """The form with one field per custom question of the step."""
+def _places_label(places: Places) -> str:
+    if places.left is None:
+        return places.label
+    if places.left == 0:
+        return f"{places.label} — complet, liste d’attente"
+    return f"{places.label} — {places.left} place{'s' if places.left > 1 else ''} " \
+           f"disponible{'s' if places.left > 1 else ''}"
+
+
+def registration_form(questions: list[RegistrationQuestion],
+                      hybrid_places: list[Places] | None = None, **kwargs) -> RegistrationForm:
+    """The form with one field per custom question of the step, and for a hybrid step
+    (``hybrid_places``: its two pools) the choice of attending on site or online."""
 
     class StepRegistrationForm(RegistrationForm):
         pass
+
+    if hybrid_places:
+        missing = "Choisissez de participer sur place ou en ligne."
+        # validate_choice off: one French message, not WTForms' « Not a valid choice » too.
+        StepRegistrationForm.attendance = RadioField(
+            "Vous participez", validate_choice=False,
+            validators=[required(missing),
+                        AnyOf([places.pool.value for places in hybrid_places], missing)],
+            choices=choices([(places.pool.value, _places_label(places))
+                             for places in hybrid_places]))
 
     for question in questions:
         validators = ([required("Répondez à cette question.")] if question.required

@@ -15,13 +15,11 @@ from flask_login import current_user
 
 from app import audit, clock, mail, policy
 from app.backoffice import staff_blueprint
-from app.campaigns.models import Step
+from app.campaigns.models import Step, StepFormat
 from app.documents import routes as prepared
-from app.errors import render_error
 from app.extensions import db
 from app.form_recovery import keeps_form_on_expired_token
-from app.forms import FrenchForm
-from app.registrations import exports, queries, services, tokens
+from app.registrations import exports, queries, seats, services
 from app.registrations.categories import CATEGORIES, registration_categories
 from app.registrations.forms import MessageForm, QuestionForm, settings_form
 from app.registrations.models import Registration, RegistrationQuestion, RegistrationStatus
@@ -54,7 +52,7 @@ def registrations(step_id: int):
     filters = _filters()
     found = queries.registrants(step.id, filters)
     return render_template("registrations/manage_list.html", step=step, filters=filters,
-                           registrations=found,
+                           registrations=found, places=seats.places(step, with_waiting=True),
                            mails=mail.latest_for("registration", [r.id for r in found]),
                            attendance=queries.attendance(step.id), categories=CATEGORIES,
                            statuses=RegistrationStatus, held=step.is_past(clock.today()))
@@ -83,7 +81,30 @@ def cancel(registration_id: int):
         flash(f"Inscription de {registration.full_name} annulée"
               + (f" ; {len(promoted)} personne(s) de la liste d’attente confirmée(s)."
                  if promoted else "."), "success")
-    return redirect(url_for(".registrations", step_id=registration.step_id))
+    # « Retirer » from the waiting list comes back to it.
+    anchor = "liste-attente" if request.form.get("retour") == "attente" else None
+    return redirect(url_for(".registrations", step_id=registration.step_id, _anchor=anchor))
+
+
+@bp.post("/inscriptions/<int:registration_id>/promouvoir")
+def promote(registration_id: int):
+    """A seat by hand for someone on the waiting list; over capacity, a page asks first."""
+    registration = _registration(registration_id)  # CSRFProtect has checked the form's token
+    back = url_for(".registrations", step_id=registration.step_id, _anchor="liste-attente")
+    try:
+        services.promote_by_hand(registration, current_user,
+                                 over_capacity=request.form.get("au_dela") == "1")
+    except services.FullError as error:
+        return render_template("registrations/promote_confirm.html",
+                               registration=registration, step=registration.step,
+                               reason=str(error), back=back,
+                               places=seats.places(registration.step))
+    except services.RegistrationError as error:
+        flash(str(error), "error")
+    else:
+        flash(f"{registration.full_name} a une place : le courriel de confirmation part.",
+              "success")
+    return redirect(back)
 
 
 @bp.post("/inscriptions/<int:registration_id>/presence")
@@ -97,46 +118,17 @@ def toggle_presence(registration_id: int):
                             step_id=registration.step_id, q=request.form.get("q", "")))
 
 
-@bp.get("/etapes/<int:step_id>/pointage")
-def check_in(step_id: int):
-    step = _step(step_id)
-    search = request.args.get("q", "")[:100]
-    found = queries.registrants(step.id, queries.RegistrantFilters(
-        status=RegistrationStatus.CONFIRMED.value, search=search)) if search else []
-    present = sum(1 for r in queries.registrants(step.id, queries.RegistrantFilters(
-        status=RegistrationStatus.CONFIRMED.value, present="oui")))
-    return render_template("registrations/check_in.html", step=step, search=search,
-                           found=found, present=present)
-
-
-@bp.route("/pointage/<token>", methods=["GET", "POST"])
-def check_in_by_code(token: str):
-    """Where the QR code of a confirmation leads: the organiser confirms the arrival."""
-    try:
-        registration = services.by_uuid(tokens.read(token, tokens.CHECK_IN_SALT))
-    except tokens.TokenError as error:
-        return render_error(403, str(error))
-    if registration is None:
-        abort(404)
-    policy.require(current_user, "registration.manage", registration.step)
-    form = FrenchForm()
-    if form.validate_on_submit() and registration.status is RegistrationStatus.CONFIRMED:
-        services.set_checked_in(registration, True, current_user)
-        flash(f"Arrivée de {registration.full_name} enregistrée.", "success")
-        return redirect(url_for(".check_in", step_id=registration.step_id))
-    return render_template("registrations/check_in_code.html", registration=registration,
-                           form=form)
-
-
 def _export_rows(step: Step):
     registrations = queries.registrants(step.id, _filters())
     audit.record("registration.export", step, f"Export de {len(registrations)} inscription(s)")
     db.session.commit()
-    return exports.rows(registrations, services.questions(step))
+    return exports.rows(registrations, services.questions(step),
+                        hybrid=step.format is StepFormat.HYBRID)
 
 
-def _download(body: bytes, mimetype: str, filename: str) -> Response:
-    return Response(body, mimetype=mimetype, headers={
+def _download(body: bytes, content_type: str, filename: str) -> Response:
+    # content_type, not mimetype: Flask would add a second « ; charset=utf-8 » to text/csv.
+    return Response(body, content_type=content_type, headers={
         "Content-Disposition": f'attachment; filename="{filename}"',
         "Cache-Control": "private, no-store"})
 
@@ -231,3 +223,7 @@ def remove_question(step_id: int, question_id: int):
     db.session.commit()
     flash("La question est retirée.", "success")
     return redirect(url_for(".settings", step_id=step.id))
+
+
+# The check-in desk's views, on this blueprint (imported last: they use _step and bp).
+from app.registrations import checkin_routes  # noqa: E402,F401

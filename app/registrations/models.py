@@ -31,9 +31,22 @@ class RegistrationStatus(enum.StrEnum):
                 "rejected": "Refusée"}[self.value]
 
 
+class Attendance(enum.StrEnum):
+    """How a registrant of a hybrid step attends: each way has its own seats and waiting list."""
+
+    ON_SITE = "on_site"
+    ONLINE = "online"
+
+    @property
+    def label(self) -> str:
+        return {"on_site": "Sur place", "online": "En ligne"}[self.value]
+
+
 ACTIVE_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED,
                    RegistrationStatus.WAITLISTED)
 _ACTIVE_SQL = "status IN ('pending', 'confirmed', 'waitlisted')"
+# Walk-ins registered at the door may give no email: several of them share the empty one.
+_UNIQUE_EMAIL_SQL = _ACTIVE_SQL + " AND email <> ''"
 
 
 class Registration(db.Model):
@@ -41,7 +54,8 @@ class Registration(db.Model):
     __table_args__ = (
         # One active registration per email and step, whatever the race.
         sa.Index("uq_registration_active_email", "step_id", "email", unique=True,
-                 postgresql_where=sa.text(_ACTIVE_SQL), sqlite_where=sa.text(_ACTIVE_SQL)),
+                 postgresql_where=sa.text(_UNIQUE_EMAIL_SQL),
+                 sqlite_where=sa.text(_UNIQUE_EMAIL_SQL)),
         sa.Index("ix_registration_step_status", "step_id", "status", "created_at"),
         sa.CheckConstraint("email = lower(email)", name="email_lowercase"),
     )
@@ -64,12 +78,17 @@ class Registration(db.Model):
     workshop_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("challenge.id", ondelete="SET NULL"))
     accessibility_needs: Mapped[str] = mapped_column(sa.String(500), default="")
+    # Hybrid steps only (None elsewhere, and for those registered before the step became
+    # hybrid, who count as on site).
+    attendance: Mapped[Attendance | None] = mapped_column(enum_column(Attendance))
     answers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Registered at the check-in desk on the day (migration 0020): counted apart.
+    walk_in: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

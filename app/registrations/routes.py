@@ -52,14 +52,17 @@ def _public_step_or_404(step_id: int, find=public_step) -> Step:
 def register(step_id: int):
     step = _public_step_or_404(step_id, queries.step_to_register)
     questions = services.questions(step)
-    form = registration_form(questions)
+    places = seats.places(step)
+    hybrid = places if places[0].pool is not None else None
+    form = registration_form(questions, hybrid)
     _fill_choices(form, step)
     closed = services.closed_reason(step)
     already = None
     if not closed and form.validate_on_submit():
         values = {**_details(form), "email": form.email.data, "category": form.category.data,
                   "subcategory": form.subcategory.data
-                  if takes_professional_type(form.category.data) else ""}
+                  if takes_professional_type(form.category.data) else "",
+                  "attendance": form.attendance.data if hybrid else None}
         answers = {str(q.id): form[f"question_{q.id}"].data or "" for q in questions}
         try:
             registration = services.register(step, values, answers)
@@ -71,10 +74,9 @@ def register(step_id: int):
             return redirect(url_for("registrations.manage",
                                     token=tokens.make(registration.uuid), nouveau=1))
     status = 403 if closed and form.is_submitted() else 200
-    counts = seats.confirmed_counts(step.id)
     return render_template("registrations/register.html", step=step, form=form,
                            questions=questions, closed=closed, already=already,
-                           seats_left=seats.seats_left(step, counts),
+                           places=places, seats_left=places[0].left,
                            typed_categories=" ".join(sorted(CATEGORIES_WITH_TYPES))), status
 
 

@@ -17,7 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from app import audit
 from app.accounts.models import Role, User, user_territory
 from app.campaigns.models import Step, StepStatus
-from app.campaigns.signals import step_calendar_changed, step_capacity_changed
+from app.campaigns.signals import (
+    step_calendar_changed,
+    step_capacity_changed,
+    step_recipients_counted,
+)
 from app.clock import now, today
 from app.database import lock_row_for_update
 from app.extensions import db
@@ -33,13 +37,18 @@ from app.registrations.models import (
 SEAT_ALERTS = (50, 80, 100)
 # What the seat rules read of a step, read again once its row is locked (the rest of the
 # step, its programme and questions, need not be reloaded).
-SEAT_STATE = ("capacity", "category_quotas", "requires_approval", "seat_alerts_sent")
+SEAT_STATE = ("capacity", "online_capacity", "format", "category_quotas", "requires_approval",
+              "seat_alerts_sent")
 EDITABLE_FIELDS = ("first_name", "last_name", "phone", "organisation", "departement_id",
                    "workshop_id", "accessibility_needs")
 
 
 class RegistrationError(ValueError):
     """The message is for the person registering."""
+
+
+class FullError(RegistrationError):
+    """No free seat: a promotion by hand goes over capacity only once confirmed."""
 
 
 class AlreadyRegisteredError(RegistrationError):
@@ -92,21 +101,26 @@ def _organisers_of(step: Step) -> list[User]:
         .order_by(User.id)))
 
 
-def _record_seat_alerts(step: Step, counts: dict[str, int]) -> int | None:
-    """The highest fill threshold (50, 80, 100 %) newly reached, recorded so that organisers
-    are told once; None if none (call with the step locked)."""
-    if not step.capacity:
-        return None
-    filled = 100 * sum(counts.values()) / step.capacity
+def _record_seat_alerts(step: Step, taken: int | None) -> tuple[int | None, int]:
+    """The highest fill threshold (50, 80, 100 %) of all the step's seats newly reached,
+    recorded so that organisers are told once, None if none; and the seats taken, counted
+    here unless the caller knows them (call with the step locked)."""
+    capacity = seats.total_capacity(step)
+    if not capacity:
+        return None, taken or 0
+    if taken is None:
+        taken = sum(seats.confirmed_counts(step.id).values())
+    filled = 100 * taken / capacity
     reached = [level for level in SEAT_ALERTS
                if filled >= level and level not in (step.seat_alerts_sent or [])]
     if not reached:
-        return None
+        return None, taken
     step.seat_alerts_sent = [*(step.seat_alerts_sent or []), *reached]
-    return max(reached)
+    return max(reached), taken
 
 
-def _queue_seat_alert(step: Step, level: int | None, taken: int) -> None:
+def _queue_seat_alert(step: Step, taken: int | None = None) -> None:
+    level, taken = _record_seat_alerts(step, taken)
     if level is not None:
         notifications.seat_alert(step, level, taken, _organisers_of(step))
 
@@ -125,12 +139,13 @@ def register(step: Step, values: dict[str, Any], answers: dict[str, str]) -> Reg
         raise AlreadyRegisteredError(existing)
     lock_row_for_update(db.session, Step.__table__, step.id)
     db.session.refresh(step, SEAT_STATE)
-    counts = seats.confirmed_counts(step.id)
+    pool = seats.pool_of(step, values.get("attendance"))
+    values = {**values, "attendance": pool}
+    counts = seats.confirmed_counts(step.id, pool)
     if step.requires_approval:
         status = RegistrationStatus.PENDING
-    elif seats.has_seat(step, values["category"], counts):
+    elif seats.has_seat(step, values["category"], counts, pool):
         status = RegistrationStatus.CONFIRMED
-        counts[values["category"]] = counts.get(values["category"], 0) + 1
     else:
         status = RegistrationStatus.WAITLISTED
     registration = Registration(step=step, status=status, answers=answers,
@@ -144,7 +159,10 @@ def register(step: Step, values: dict[str, Any], answers: dict[str, str]) -> Reg
     notifications.to_registrant(registration, status.value,
                                 position=seats.waitlist_position(registration)
                                 if status is RegistrationStatus.WAITLISTED else None)
-    _queue_seat_alert(step, _record_seat_alerts(step, counts), sum(counts.values()))
+    # The rush's path: one pool, its count already known, no second query under the lock.
+    taken = (sum(counts.values()) + (status is RegistrationStatus.CONFIRMED)
+             if pool is None else None)
+    _queue_seat_alert(step, taken)
     db.session.commit()  # the seat and its mails together; the worker writes and sends them
     return registration
 
@@ -164,22 +182,46 @@ def modify(registration: Registration, values: dict[str, Any], user: User | None
 
 
 def promote_from_waitlist(step: Step) -> list[Registration]:
-    """Give free seats to the waiting list, first come first served (call with the step
+    """Give free seats to each waiting list, in its order (``seats.WAITING_ORDER``), a person
+    whose category has no seat left waiting while the next one may pass (call with the step
     locked)."""
-    counts = seats.confirmed_counts(step.id)
     promoted = []
-    waiting = db.session.scalars(
-        sa.select(Registration).where(Registration.step_id == step.id,
-                                      Registration.status == RegistrationStatus.WAITLISTED)
-        .order_by(Registration.created_at, Registration.id))
-    for candidate in waiting:
-        if seats.seats_left(step, counts) == 0:
-            break
-        if seats.has_seat(step, candidate.category, counts):
-            candidate.status = RegistrationStatus.CONFIRMED
-            counts[candidate.category] = counts.get(candidate.category, 0) + 1
-            promoted.append(candidate)
+    for pool in seats.pools(step):
+        counts = seats.confirmed_counts(step.id, pool)
+        for candidate in seats.waiting_list(step, pool):
+            if seats.seats_left(step, counts, pool) == 0:
+                break
+            if seats.has_seat(step, candidate.category, counts, pool):
+                candidate.status = RegistrationStatus.CONFIRMED
+                counts[candidate.category] = counts.get(candidate.category, 0) + 1
+                promoted.append(candidate)
     return promoted
+
+
+def promote_by_hand(registration: Registration, user: User, over_capacity: bool = False
+                    ) -> None:
+    """An organiser gives a seat to someone on the waiting list, whatever their position.
+    Without a free seat, raises FullError unless ``over_capacity`` confirms going over."""
+    step = registration.step
+    lock_row_for_update(db.session, Step.__table__, step.id)
+    db.session.refresh(step, SEAT_STATE)
+    db.session.refresh(registration)
+    if registration.status is not RegistrationStatus.WAITLISTED:
+        db.session.rollback()
+        raise RegistrationError(f"{registration.full_name} n’est plus sur la liste d’attente.")
+    pool = seats.pool_of(step, registration.attendance)
+    if not over_capacity and not seats.has_seat(
+            step, registration.category, seats.confirmed_counts(step.id, pool), pool):
+        db.session.rollback()
+        raise FullError("Il ne reste aucune place libre"
+                        + (f" {pool.label.lower()}" if pool else "") + " pour cette personne.")
+    registration.status = RegistrationStatus.CONFIRMED
+    audit.record("registration.promote", registration,
+                 "Inscription confirmée depuis la liste d’attente par un organisateur"
+                 + (" (au-delà de la jauge)" if over_capacity else ""), user=user)
+    notifications.to_registrant(registration, "promoted")
+    _queue_seat_alert(step)
+    db.session.commit()
 
 
 @step_capacity_changed.connect
@@ -223,21 +265,22 @@ def decide(registration: Registration, approve: bool, user: User) -> None:
     if registration.status is not RegistrationStatus.PENDING:
         db.session.rollback()
         raise RegistrationError("Cette demande a déjà été traitée.")
-    counts = seats.confirmed_counts(step.id)
+    db.session.refresh(step, SEAT_STATE)
+    pool = seats.pool_of(step, registration.attendance)
     if not approve:
         registration.status, kind, subject = (RegistrationStatus.REJECTED, "rejected",
                                               "Demande d’inscription refusée")
-    elif seats.has_seat(step, registration.category, counts):
+    elif seats.has_seat(step, registration.category, seats.confirmed_counts(step.id, pool),
+                        pool):
         registration.status, kind, subject = (RegistrationStatus.CONFIRMED, "approved",
                                               "Inscription confirmée")
-        counts[registration.category] = counts.get(registration.category, 0) + 1
     else:
         registration.status, kind, subject = (RegistrationStatus.WAITLISTED, "waitlisted",
                                               "Inscription en liste d’attente")
     audit.record(f"registration.{kind}", registration, subject, user=user)
     notifications.to_registrant(registration, kind,
                                 position=seats.waitlist_position(registration))
-    _queue_seat_alert(step, _record_seat_alerts(step, counts), sum(counts.values()))
+    _queue_seat_alert(step)
     db.session.commit()
 
 
@@ -268,17 +311,33 @@ def message_all(step: Step, subject: str, body: str, user: User) -> int:
               for registration in registrations]
     audit.record("registration.message", step, f"Message aux inscrits : {subject}", user=user)
     db.session.commit()
-    return len(queued)
+    return sum(1 for mail_queued in queued if mail_queued)  # walk-ins may have no address
+
+
+def _told_of_changes(step: Step) -> sa.Select:
+    """The registrations told of a change of the step: active, with an address (a walk-in
+    may have given none), not anonymised (nobody left to write to)."""
+    return sa.select(Registration).where(
+        Registration.step_id == step.id, Registration.status.in_(ACTIVE_STATUSES),
+        Registration.email != "", Registration.anonymised_at.is_(None))
 
 
 @step_calendar_changed.connect
-def notify_registrants(step: Step, change: str) -> None:
+def notify_registrants(step: Step, change: str, previous: dict | None = None
+                       ) -> tuple[str, int]:
     """Registrants learn of a moved, postponed or cancelled step, with the updated invitation
-    (the caller's transaction, which changed the step, commits the mails)."""
-    registrations = db.session.scalars(sa.select(Registration).where(
-        Registration.step_id == step.id, Registration.status.in_(ACTIVE_STATUSES)))
-    for registration in registrations:
-        notifications.step_change(registration, change)
+    and the former date (the caller's transaction, which changed the step, commits the
+    mails); how many were queued."""
+    queued = [notifications.step_change(registration, change, previous)
+              for registration in db.session.scalars(_told_of_changes(step))]
+    return "registrants", sum(1 for mail_queued in queued if mail_queued)
+
+
+@step_recipients_counted.connect
+def count_registrants(step: Step, change: str) -> tuple[str, int]:
+    """How many notify_registrants would mail now (the same query)."""
+    return "registrants", db.session.scalar(
+        sa.select(sa.func.count()).select_from(_told_of_changes(step).subquery()))
 
 
 def send_reminders() -> int:

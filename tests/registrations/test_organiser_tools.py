@@ -71,7 +71,7 @@ def test_xlsx_export_opens_with_text_not_formulas(client, step):
     assert values[0][:2] == ["Nom", "Prénom"]
     cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row]
     assert all(cell.data_type != "f" for cell in cells)
-    assert "'=HYPERLINK(\"http://x\")" in [row[1] for row in values]
+    assert "=HYPERLINK(\"http://x\")" in [row[1] for row in values]  # text, as written
     assert "Éloïse" in [row[1] for row in values]
 
 
@@ -90,7 +90,7 @@ def test_signin_sheet_lists_every_confirmed_participant_by_name(client, step):
 
 def test_check_in_by_search_and_by_code(client, step):
     html = client.get(f"/gestion/etapes/{step.id}/pointage?q=dupr").get_data(as_text=True)
-    assert "Enregistrer l’arrivée" in html
+    assert "Marquer présent·e" in html
     dupre = db.session.scalar(sa.select(Registration).where(Registration.last_name == "Dupré"))
     post_form(client, f"/gestion/inscriptions/{dupre.id}/presence",
               {"present": "1", "retour": "pointage", "q": "dupr"},
@@ -99,7 +99,7 @@ def test_check_in_by_search_and_by_code(client, step):
     assert dupre.checked_in_at is not None
     martin = db.session.scalar(sa.select(Registration).where(Registration.last_name == "Martin"))
     url = f"/gestion/pointage/{tokens.make(martin.uuid, tokens.CHECK_IN_SALT)}"
-    assert "Enregistrer l’arrivée" in client.get(url).get_data(as_text=True)
+    assert "Marquer présent·e" in client.get(url).get_data(as_text=True)
     post_form(client, url, {})
     db.session.refresh(martin)
     assert martin.checked_in_at is not None
