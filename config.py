@@ -169,11 +169,15 @@ class Config:
 
     TESTING = False
     DEBUG = False
+    # The development page listing sent mails (app.operations.dev_mail_routes).
+    DEV_MAIL_VIEWER = False
 
 
 class DevelopmentConfig(Config):
     DEBUG = True
     MAIL_BACKEND = "console"
+    # /dev/courriels: the outbox's mails, readable in the browser (never in production).
+    DEV_MAIL_VIEWER = True
 
 
 class TestingConfig(Config):

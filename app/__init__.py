@@ -150,6 +150,9 @@ def register_blueprints(app: Flask) -> None:
                       syntheses_bp, step_reports_bp, audit_bp, account_bp, accounts_manage_bp,
                       privacy_bp, outbox_bp, documents_bp):
         app.register_blueprint(blueprint)
+    from app.operations.dev_mail_routes import init_dev_mail_viewer
+
+    init_dev_mail_viewer(app)  # development only (DEV_MAIL_VIEWER)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -23,7 +23,12 @@ from app.accounts import tokens as account_tokens
 from app.accounts.models import Role
 from app.campaigns.models import AgendaItem, AgendaKind, StepStatus
 from app.clock import now
-from app.contributions.models import Contribution, ContributionKind, ContributionStatus
+from app.contributions.models import (
+    Contribution,
+    ContributionKind,
+    ContributionMerge,
+    ContributionStatus,
+)
 from app.documents.models import PreparationStatus, PreparedDocument
 from app.extensions import db
 from app.press.models import PressAccreditation, PressFollow, PressKitFile
@@ -261,8 +266,23 @@ ROUTES: dict[str, Route] = {
         "/gestion/inscriptions/{pending_registration}/refuser", AVEYRON_ORGANISERS),
     "/gestion/inscriptions/<int:registration_id>/annuler": post(
         "/gestion/inscriptions/{registration}/annuler", AVEYRON_ORGANISERS),
+    "/gestion/inscriptions/<int:registration_id>/promouvoir": post(
+        "/gestion/inscriptions/{registration}/promouvoir", AVEYRON_ORGANISERS),
     "/gestion/inscriptions/<int:registration_id>/presence": post(
         "/gestion/inscriptions/{registration}/presence", AVEYRON_ORGANISERS, present="1"),
+    # The check-in desk (app/registrations/checkin_routes.py).
+    "/gestion/etapes/<int:step_id>/pointage/resultats": get(f"{S}/pointage/resultats?q=a",
+                                                            AVEYRON_ORGANISERS),
+    "/gestion/etapes/<int:step_id>/pointage/etat.json": get(f"{S}/pointage/etat.json",
+                                                            AVEYRON_ORGANISERS),
+    "/gestion/etapes/<int:step_id>/pointage/code": post(f"{S}/pointage/code",
+                                                        AVEYRON_ORGANISERS, code="x"),
+    "/gestion/etapes/<int:step_id>/pointage/sur-place": post(
+        f"{S}/pointage/sur-place", AVEYRON_ORGANISERS, **{"sur-place-first_name": "Intrus"}),
+    "/gestion/inscriptions/<int:registration_id>/arrivee": post(
+        "/gestion/inscriptions/{registration}/arrivee", AVEYRON_ORGANISERS),
+    "/gestion/inscriptions/<int:registration_id>/annuler-arrivee": post(
+        "/gestion/inscriptions/{registration}/annuler-arrivee", AVEYRON_ORGANISERS),
     # Press: Aveyron's step, the campaign (the region's).
     "/gestion/etapes/<int:step_id>/presse": both(f"{S}/presse", AVEYRON_ORGANISERS),
     "/gestion/etapes/<int:step_id>/presse/renvoyer": post(f"{S}/presse/renvoyer",
@@ -287,6 +307,11 @@ ROUTES: dict[str, Route] = {
         kind="testimony"),
     "/gestion/contributions/<int:contribution_id>/fusionner": post(
         "/gestion/contributions/{aveyron_contribution}/fusionner", AVEYRON_STAFF),
+    "/gestion/contributions/<int:contribution_id>/comparer": get(
+        "/gestion/contributions/{aveyron_contribution}/comparer?target="
+        "C-{pending_contribution:06d}", AVEYRON_STAFF),
+    "/gestion/contributions/fusions/<int:merge_id>/separer": post(
+        "/gestion/contributions/fusions/{aveyron_merge}/separer", AVEYRON_STAFF),
     "/gestion/contributions/<int:contribution_id>/repondre": post(
         "/gestion/contributions/{aveyron_contribution}/repondre", AVEYRON_ORGANISERS,
         answer_state="accepted", answer="Piraté"),
@@ -309,6 +334,8 @@ ROUTES: dict[str, Route] = {
     "/gestion/syntheses/<slug>/<code>": get(SYN, AVEYRON_ORGANISERS),
     "/gestion/syntheses/<slug>/<code>/texte": post(f"{SYN}/texte", AVEYRON_ORGANISERS,
                                                    text="Piraté"),
+    "/gestion/syntheses/<slug>/<code>/textes": post(f"{SYN}/textes", AVEYRON_ORGANISERS,
+                                                    **{"texte-0": "Piraté"}),
     "/gestion/syntheses/<slug>/<code>/citer/<int:contribution_id>": post(
         f"{SYN}/citer/{{aveyron_contribution}}", AVEYRON_ORGANISERS),
     "/gestion/syntheses/<slug>/<code>/aide/<int:challenge_id>": get(
@@ -401,13 +428,17 @@ def build_world() -> dict[str, object]:
                                 status=PreparationStatus.READY,
                                 stored_key=_stored("document", b"%PDF-1.4", "application/pdf"))
     db.session.add(document)
+    # A merge of two Aveyron contributions, already separated (« Séparer » is walked on it).
+    merge = ContributionMerge(duplicate=pending_contribution, target=aveyron_contribution,
+                              previous_status=ContributionStatus.PENDING, undone_at=now())
+    db.session.add(merge)
     db.session.commit()
     ids = {name: user.id for name, user in users.items()}
     ids.update(
         aveyron_step=aveyron_step.id, aveyron_draft=aveyron_draft.id, lot_draft=lot_draft.id,
         workshop=workshop.id, registration=registration.id,
         pending_registration=pending.id, question=question.id,
-        aveyron_contribution=aveyron_contribution.id,
+        aveyron_contribution=aveyron_contribution.id, aveyron_merge=merge.id,
         pending_contribution=pending_contribution.id, challenge=challenge.id,
         transmission=transmission.id, step_kit_file=kit_file.id,
         manage_token=tokens.make(registration.uuid),

@@ -105,6 +105,16 @@ def click_text(page, role: str, name: str, exact: bool = False) -> None:
     click(page, page.get_by_role(role, name=name, exact=exact).first)
 
 
+def open_step_menu_entry(page, name: str) -> None:
+    """Click an entry of a step's back-office side menu by its text: on a phone the menu is
+    folded behind its button first."""
+    menu = page.locator("nav.concerto-step-nav")
+    fold = menu.get_by_role("button", name="Menu de l’étape")
+    if fold.is_visible():
+        click(page, fold)
+    click(page, menu.get_by_role("link", name=name, exact=True))
+
+
 def run_axe(page) -> list[dict]:
     """Run axe-core (WCAG 2.1 A and AA rules) on the page; return its violations."""
     # Evaluated through the DevTools protocol, which the page's Content-Security-Policy does
