@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 
-PARIS = ZoneInfo("Europe/Paris")
+from app.french import PARIS  # the zone of every time a person reads
 
 
 def now() -> datetime:

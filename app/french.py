@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+# Every time a person reads is in Paris time (the ARS's); stored times are UTC.
+PARIS = ZoneInfo("Europe/Paris")
 
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
@@ -26,6 +30,9 @@ def time_label(value: time) -> str:
 
 
 def datetime_label(value: datetime) -> str:
+    """« jeudi 3 novembre 2022 à 12 h », in Paris time whatever zone an aware value has."""
+    if value.tzinfo is not None:
+        value = value.astimezone(PARIS)
     return f"{day_label(value.date())} à {time_label(value.time())}"
 
 
