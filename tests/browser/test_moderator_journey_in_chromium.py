@@ -201,13 +201,26 @@ def _wall(page, live_server: str, step) -> None:
     check(page, "moderateur-mur")
 
 
+def _landing_page(page, step) -> None:
+    """The moderator's home: the queue and its oldest, then the steps of the region with
+    their tools (the seed's demo contributions are published: only the four added wait)."""
+    summary = main(page).locator(".concerto-moderation-summary")
+    expect(summary).to_contain_text("4 contributions à examiner")
+    expect(summary).to_contain_text("la plus ancienne depuis le")
+    card = main(page).locator(".concerto-staff-step", has_text=step.title).first
+    for tool in ("Saisie en séance", "Import", "Codes QR", "Mur pour la salle"):
+        expect(card.get_by_role("link", name=re.compile(f"^{tool}"))).to_be_visible()
+    check(page, "moderateur-accueil")
+
+
 def test_the_moderator_goes_through_the_queue_merges_and_opens_the_wall(
         sized_page, live_server, seeded):
     page = sized_page
     kept = _add(seeded, KEPT, ContributionStatus.PUBLISHED)
     rows = {key: _add(seeded, text, ContributionStatus.PENDING) for key, text in TEXTS.items()}
     _sign_in_from_the_home_page(page, live_server)
-    click(page, main(page).get_by_role("link", name=re.compile("Modération")).first)
+    _landing_page(page, seeded)
+    click_text(page, "link", "Ouvrir la file de modération")
     page.wait_for_url("**/gestion/moderation")
     _queue_with_shortcuts(page, rows)
     _redact(page, live_server, rows["personal"])
