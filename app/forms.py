@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, Field, validators
+from wtforms import DateField, EmailField, Field, TimeField, validators
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -21,6 +21,9 @@ from app.form_recovery import token_expired
 EXPIRED_PAGE = "La page a expiré : vérifiez puis renvoyez le formulaire."
 INVISIBLE_CHARACTERS = ("Ce champ contient des caractères invisibles non autorisés : retapez-le "
                         "sans copier-coller de caractères spéciaux.")
+ONE_LINE = "Ce champ tient sur une seule ligne : retirez le retour à la ligne."
+DATE_INVALID = "Saisissez une date valide, au format jj/mm/aaaa."
+TIME_INVALID = "Saisissez une heure valide, au format hh:mm."
 
 
 class FrenchForm(FlaskForm):
@@ -115,9 +118,48 @@ class Printable:
 
     def __call__(self, _form: FrenchForm, field: Field) -> None:
         value = field.data if isinstance(field.data, str) else ""
-        if any((ord(char) < 32 and char not in self.allowed) or 127 <= ord(char) < 160
-               for char in value):
-            raise ValidationError(INVISIBLE_CHARACTERS)
+        refused = {char for char in value
+                   if (ord(char) < 32 and char not in self.allowed) or 127 <= ord(char) < 160}
+        if refused:
+            # A pasted line break is visible to the person: say so, not « invisible ».
+            raise ValidationError(ONE_LINE if refused <= {"\n", "\r"} else INVISIBLE_CHARACTERS)
+
+
+class _BlankIsEmpty:
+    """For date and time fields: left blank, no value and no message of the field's own (the
+    form's rules say whether it is required: one message, not WTForms' « not a valid date »
+    before it); unreadable, one French message, the only one shown."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if valuelist and not " ".join(valuelist).strip():
+            self.data = None
+            return
+        super().process_formdata([value.strip() for value in valuelist])
+
+    def post_validate(self, form: FrenchForm, validation_stopped: bool) -> None:
+        del self.errors[1:]
+
+
+class FrenchDateField(_BlankIsEmpty, DateField):
+    """A date as <input type="date"> sends it, or typed jj/mm/aaaa where the browser has no
+    date picker."""
+
+    def __init__(self, label: str | None = None, validators: list | None = None,
+                 **kwargs) -> None:
+        kwargs.setdefault("format", ["%Y-%m-%d", "%d/%m/%Y"])
+        kwargs.setdefault("invalid_value_message", DATE_INVALID)
+        super().__init__(label, validators, **kwargs)
+
+
+class FrenchTimeField(_BlankIsEmpty, TimeField):
+    """A time as <input type="time"> sends it (with seconds when the browser adds them), or
+    typed « 14h30 »."""
+
+    def __init__(self, label: str | None = None, validators: list | None = None,
+                 **kwargs) -> None:
+        kwargs.setdefault("format", ["%H:%M", "%H:%M:%S", "%Hh%M", "%Hh"])
+        kwargs.setdefault("invalid_value_message", TIME_INVALID)
+        super().__init__(label, validators, **kwargs)
 
 
 class YearRange:

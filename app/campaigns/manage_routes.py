@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app import policy
 from app.audit import AuditEntry
 from app.backoffice import staff_blueprint
 from app.campaigns import services
+from app.campaigns.dashboard import render_dashboard
 from app.campaigns.form_mapping import schedule_data, step_form_data, step_values
 from app.campaigns.forms import (
     AgendaItemForm,
@@ -24,10 +26,12 @@ from app.campaigns.forms import (
     StepForm,
 )
 from app.campaigns.models import AgendaItem, AgendaKind, Campaign, Step
+from app.campaigns.notices import Recipients, step_label
 from app.campaigns.queries import all_campaigns
 from app.extensions import db
 from app.form_recovery import keeps_form_on_expired_token
 from app.forms import choices
+from app.french import plural
 from app.territories.models import Territory, TerritoryKind
 
 bp = staff_blueprint("manage", __name__)
@@ -69,13 +73,8 @@ def _chosen_territory(form: StepForm | CopyStepForm) -> Territory:
 
 @bp.get("/")
 def dashboard():
-    query = (sa.select(Step).options(joinedload(Step.territory), joinedload(Step.campaign))
-             .order_by(Step.campaign_id, Step.day.is_(None), Step.day, Step.id))
-    allowed = policy.territory_ids(current_user, "step.edit")
-    if allowed is not None:
-        query = query.where(Step.territory_id.in_(allowed))
-    steps = list(db.session.scalars(query).unique())
-    return render_template("manage/dashboard.html", steps=steps, campaigns=all_campaigns())
+    """The staff home page: its queries and rules live in app.campaigns.dashboard."""
+    return render_dashboard()
 
 
 @bp.route("/etapes/nouvelle", methods=["GET", "POST"])
@@ -112,15 +111,24 @@ def step_publish(step_id: int):
     return redirect(url_for("manage.step_edit", step_id=step.id))
 
 
-def _attempt(action: Callable[[], object], success: str) -> bool:
-    """Run a service action; a state error becomes a message for the user."""
+def _attempt(action: Callable[[], Any], success: str | Callable[[Any], str]) -> bool:
+    """Run a service action; a state error becomes a message for the user. ``success``: the
+    message, or a function of the action's result that writes it."""
     try:
-        action()
+        result = action()
     except services.StepStateError as error:
         flash(str(error), "error")
         return False
-    flash(success, "success")
+    flash(success(result) if callable(success) else success, "success")
     return True
+
+
+def _queued_notice(done: str, queued: Recipients) -> str:
+    """The action, then the mails really queued (the services' count, not a new query)."""
+    if not queued.total:
+        return f"{done} Personne n’a été prévenu par courriel."
+    return (f"{done} {plural(queued.total, 'courriel')} en file d’envoi : "
+            f"{queued} {'est prévenu' if queued.total == 1 else 'sont prévenus'}.")
 
 
 @bp.route("/etapes/<int:step_id>/reprogrammer", methods=["GET", "POST"])
@@ -130,9 +138,11 @@ def step_reschedule(step_id: int):
     form = ScheduleForm(data=schedule_data(step))
     if form.validate_on_submit() and _attempt(
             lambda: services.reschedule_step(step, form.schedule_values(), current_user),
-            "La date de l’étape est mise à jour."):
+            lambda queued: _queued_notice("La date de l’étape est mise à jour.", queued)):
         return redirect(url_for("manage.step_edit", step_id=step.id))
-    return render_template("manage/step_reschedule.html", form=form, step=step)
+    return render_template("manage/step_reschedule.html", form=form, step=step,
+                           recipients=services.recipients(
+                               step, "moved" if step.day else "scheduled"))
 
 
 @bp.route("/etapes/<int:step_id>/annuler", methods=["GET", "POST"])
@@ -142,23 +152,28 @@ def step_cancel(step_id: int):
     form = CancelStepForm()
     if form.validate_on_submit() and _attempt(
             lambda: services.cancel_step(step, current_user, form.reason.data or ""),
-            "L’étape est annulée."):
+            lambda queued: _queued_notice("L’étape est annulée.", queued)):
         return redirect(url_for("manage.step_edit", step_id=step.id))
-    return render_template("manage/step_cancel.html", form=form, step=step)
+    return render_template("manage/step_cancel.html", form=form, step=step,
+                           recipients=services.recipients(step, "cancelled"))
 
 
 @bp.route("/etapes/<int:step_id>/copier", methods=["GET", "POST"])
 @keeps_form_on_expired_token
 def step_copy(step_id: int):
-    step = _load_step(step_id, "step.copy")
+    original = _load_step(step_id, "step.copy")
     form = CopyStepForm()
     form.territory_id.choices = _territory_choices()
     if form.validate_on_submit():
         territory = _chosen_territory(form)
-        copy = services.copy_step(step, territory, form.schedule_values(), current_user)
-        flash("La copie est créée en brouillon : vérifiez la ville et le lieu.", "success")
+        copy = services.copy_step(original, territory, form.schedule_values(), current_user)
+        flash(f"Nouvelle étape créée en brouillon : {step_label(copy)}. Vérifiez la ville et "
+              "le lieu avant de la publier.", "success")
         return redirect(url_for("manage.step_edit", step_id=copy.id))
-    return render_template("manage/step_copy.html", form=form, step=step)
+    # No ``step``: the layout then shows no menu of the original's actions, which a person
+    # who meant to work on the copy could use on the original by mistake.
+    return render_template("manage/step_copy.html", form=form, original=original,
+                           original_label=step_label(original))
 
 
 def _agenda_form(step: Step, **kwargs) -> AgendaItemForm:

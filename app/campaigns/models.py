@@ -135,6 +135,8 @@ class Step(db.Model):
     __tablename__ = "step"
     __table_args__ = (
         sa.CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+        sa.CheckConstraint("online_capacity IS NULL OR online_capacity > 0",
+                           name="online_capacity_positive"),
         sa.CheckConstraint("start_time IS NULL OR day IS NOT NULL", name="times_need_day"),
         sa.CheckConstraint("end_time IS NULL OR start_time IS NOT NULL", name="end_needs_start"),
         sa.Index("ix_step_campaign_day", "campaign_id", "day"),
@@ -155,6 +157,9 @@ class Step(db.Model):
     status: Mapped[StepStatus] = mapped_column(enum_column(StepStatus), default=StepStatus.DRAFT,
                                                index=True)
     capacity: Mapped[int | None]
+    # Hybrid steps: the places to follow online, apart from ``capacity`` (then the places in
+    # the room); None is unlimited.
+    online_capacity: Mapped[int | None]
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     press_point_time: Mapped[time | None]

@@ -85,11 +85,12 @@ def _step_actions(step: Step, state: str) -> dict:
     it is held or cancelled (and no query spent on seats then)."""
     if state not in ("upcoming", "unscheduled"):
         return {"links": None, "registration_open": False, "closed_reason": None,
-                "seats_left": None}
+                "seats_left": None, "places": []}
     closed_reason = registration_services.closed_reason(step)
     return {"links": step_links(step) if state == "upcoming" else None,
             "registration_open": closed_reason is None, "closed_reason": closed_reason,
-            "seats_left": seats.seats_left(step, seats.confirmed_counts(step.id))}
+            # One pool, or a hybrid step's on-site and online places apart.
+            "places": (places := seats.places(step)), "seats_left": places[0].left}
 
 
 def _latest_contributions(step: Step) -> list[tuple[Contribution, str]]:

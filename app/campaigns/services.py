@@ -18,7 +18,12 @@ from app.campaigns.models import (
     Step,
     StepStatus,
 )
-from app.campaigns.signals import step_calendar_changed, step_capacity_changed
+from app.campaigns.notices import Recipients, schedule_snapshot
+from app.campaigns.signals import (
+    step_calendar_changed,
+    step_capacity_changed,
+    step_recipients_counted,
+)
 from app.clock import now
 from app.extensions import db
 from app.territories.models import Territory
@@ -27,7 +32,7 @@ from app.territories.models import Territory
 EDITABLE_FIELDS = ("campaign_id", "territory_id", "title", "city", "venue", "address", "day",
                    "start_time", "end_time", "capacity", "registration_opens_at",
                    "registration_closes_at", "press_point_time", "description", "format",
-                   "meeting_url", "access_info")
+                   "meeting_url", "access_info", "online_capacity")
 SCHEDULE_FIELDS = ("day", "start_time", "end_time")
 
 
@@ -64,6 +69,21 @@ def _calendar_change(step: Step, changes: dict[str, tuple]) -> str:
     return "unscheduled" if step.day is None else "moved"
 
 
+def recipients(step: Step, change: str = "moved") -> Recipients:
+    """How many mails a ``change`` of the step would queue now, by audience: what the
+    organiser reads before confirming. A draft's changes tell nobody."""
+    if not step.is_public:
+        return Recipients()
+    return Recipients.from_replies(step_recipients_counted.send(step, change=change))
+
+
+def _announce(step: Step, change: str, previous: dict | None = None) -> Recipients:
+    """Tell the other domains (their mails join the caller's transaction); the mails they
+    report having queued, by audience."""
+    return Recipients.from_replies(
+        step_calendar_changed.send(step, change=change, previous=previous))
+
+
 def create_step(values: dict[str, Any], user: User | None) -> Step:
     """Create a draft step from form values."""
     step = Step(status=StepStatus.DRAFT)
@@ -79,9 +99,17 @@ def update_step(step: Step, values: dict[str, Any], user: User | None,
                 action: str = "step.edit", fields: tuple[str, ...] = EDITABLE_FIELDS
                 ) -> dict[str, tuple]:
     """Apply an edit; a public step's calendar SEQUENCE grows if date, time or place moved."""
+    return _update(step, values, user, action, fields)[0]
+
+
+def _update(step: Step, values: dict[str, Any], user: User | None, action: str,
+            fields: tuple[str, ...]) -> tuple[dict[str, tuple], Recipients]:
+    """update_step, and the mails the change queued."""
     if step.status is StepStatus.CANCELLED:
         raise StepStateError("Une étape annulée ne peut plus être modifiée.")
+    before = schedule_snapshot(step)
     changes = _apply(step, values, fields)
+    queued = Recipients()
     if changes:
         calendar_changed = _bump_sequence_if_needed(step, changes)
         audit.record(action, step, f"Modification de l’étape « {step.title} »", changes,
@@ -89,17 +117,20 @@ def update_step(step: Step, values: dict[str, Any], user: User | None,
         db.session.flush()
         # Before the commit: the mails and promotions the change causes commit with it.
         if calendar_changed:
-            step_calendar_changed.send(step, change=_calendar_change(step, changes))
-        if "capacity" in changes:
+            moved = any(field in changes for field in SCHEDULE_FIELDS)
+            queued = _announce(step, _calendar_change(step, changes),
+                               before if moved else None)
+        if {"capacity", "online_capacity", "format"} & changes.keys():
             step_capacity_changed.send(step)
         db.session.commit()
-    return changes
+    return changes, queued
 
 
 def reschedule_step(step: Step, schedule: dict[str, date | time | None],
-                    user: User | None) -> dict[str, tuple]:
-    """Move a step to another date or time (or back to "date à venir")."""
-    return update_step(step, schedule, user, action="step.reschedule", fields=SCHEDULE_FIELDS)
+                    user: User | None) -> Recipients:
+    """Move a step to another date or time (or back to "date à venir"); the mails queued to
+    tell of it (none when nothing changed or the step is a draft)."""
+    return _update(step, schedule, user, "step.reschedule", SCHEDULE_FIELDS)[1]
 
 
 def publish_step(step: Step, user: User | None) -> None:
@@ -111,13 +142,13 @@ def publish_step(step: Step, user: User | None) -> None:
                  {"status": (StepStatus.DRAFT, StepStatus.PUBLISHED)}, user=user)
     db.session.flush()
     if step.day is not None:
-        step_calendar_changed.send(step, change="scheduled")
+        _announce(step, "scheduled")
     db.session.commit()
 
 
-def cancel_step(step: Step, user: User | None, reason: str = "") -> None:
+def cancel_step(step: Step, user: User | None, reason: str = "") -> Recipients:
     """Cancel a step; it stays listed (and in calendars) as cancelled, and its page tells the
-    public ``reason`` and when it was cancelled."""
+    public ``reason`` and when it was cancelled. Returns the mails queued to tell of it."""
     if step.status is StepStatus.CANCELLED:
         raise StepStateError("Cette étape est déjà annulée.")
     old = step.status
@@ -128,9 +159,9 @@ def cancel_step(step: Step, user: User | None, reason: str = "") -> None:
     summary = f"Annulation de l’étape « {step.title} »" + (f" : {reason}" if reason else "")
     audit.record("step.cancel", step, summary, {"status": (old, step.status)}, user=user)
     db.session.flush()
-    if old is not StepStatus.DRAFT:
-        step_calendar_changed.send(step, change="cancelled")
+    queued = _announce(step, "cancelled") if old is not StepStatus.DRAFT else Recipients()
     db.session.commit()
+    return queued
 
 
 def copy_step(step: Step, territory: Territory, schedule: dict[str, date | time | None],

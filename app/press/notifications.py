@@ -11,6 +11,7 @@ from flask import render_template
 from app import mail
 from app.calendar import ical
 from app.campaigns.models import Campaign, Step
+from app.campaigns.notices import snapshot_when
 from app.extensions import db
 from app.press.models import PressAccreditation, PressFollow
 from app.urls import absolute_url
@@ -35,16 +36,19 @@ def manage_url(accreditation: PressAccreditation) -> str:
 # ---------------------------------------------------------------- queued by the services
 
 
-def invitation(follow: PressFollow, change: str) -> mail.OutboundMail | None:
+def invitation(follow: PressFollow, change: str, previous: dict | None = None
+               ) -> mail.OutboundMail | None:
     """The step's invitation (or its cancellation) for one journalist; None for a step not
     yet in their calendar. Ids in the parameters: the follow may be deleted meanwhile (a
-    step no longer followed)."""
+    step no longer followed). ``previous``: the former date (notices.schedule_snapshot)."""
     step, person = follow.step, follow.accreditation
     if step.day is None and change != "unscheduled":
         return None
+    extra = {"previous": previous} if previous and previous.get("day") and \
+        change in ("moved", "unscheduled") else {}
     return mail.queue_notification(
         f"press.{change}", person.email, f"{INVITATION_SUBJECTS[change]} : {step.title}",
-        ("press_follow", follow.id), accreditation=person.id, step=step.id)
+        ("press_follow", follow.id), accreditation=person.id, step=step.id, **extra)
 
 
 def confirmation(accreditation: PressAccreditation, steps: list[Step],
@@ -86,6 +90,7 @@ def compose(queued: mail.OutboundMail) -> EmailMessage | None:
     body, method = ical.invitation(step, person.name, person.email,
                                    withdrawn=kind == "unfollowed")
     text = render_template("press/mail/invitation.txt", step=step, person=person, change=kind,
+                           previous_when=snapshot_when(params.get("previous")),
                            step_url=absolute_url("campaigns.step_page", step_id=step.id),
                            manage_url=manage_url(person))
     return mail.compose(person.email, queued.subject, text, invitation=(body, method))

@@ -13,7 +13,7 @@ from werkzeug.datastructures import FileStorage
 from app import audit, clock, storage
 from app.accounts.models import User
 from app.campaigns.models import Campaign, Step, StepStatus
-from app.campaigns.signals import step_calendar_changed
+from app.campaigns.signals import step_calendar_changed, step_recipients_counted
 from app.extensions import db
 from app.press import files, notifications
 from app.press.models import (
@@ -162,32 +162,55 @@ def resend(follows: list[PressFollow], user: User | None) -> int:
     return sum(1 for m in queued if m is not None)
 
 
-def _follow_for_whole_campaign(step: Step) -> list[PressFollow]:
-    """Those who follow the step's whole démarche now follow the step too (it was published
-    or dated after they chose « Toutes les étapes »)."""
+def _whole_campaign_newcomers(step: Step) -> list[int]:
+    """The accreditations following the step's whole démarche but not yet the step (it was
+    published or dated after they chose « Toutes les étapes »)."""
     if step.status is not StepStatus.PUBLISHED or step.is_past(clock.today()):
         return []
     following = set(db.session.scalars(sa.select(PressFollow.accreditation_id)
                                        .where(PressFollow.step_id == step.id)))
+    return [accreditation_id for accreditation_id in db.session.scalars(
+                sa.select(PressCampaignFollow.accreditation_id)
+                .where(PressCampaignFollow.campaign_id == step.campaign_id))
+            if accreditation_id not in following]
+
+
+def _follow_for_whole_campaign(step: Step) -> list[PressFollow]:
+    """Those who follow the step's whole démarche now follow the step too."""
     added = [PressFollow(accreditation_id=accreditation_id, step_id=step.id)
-             for accreditation_id in db.session.scalars(
-                 sa.select(PressCampaignFollow.accreditation_id)
-                 .where(PressCampaignFollow.campaign_id == step.campaign_id))
-             if accreditation_id not in following]
+             for accreditation_id in _whole_campaign_newcomers(step)]
     db.session.add_all(added)
     db.session.flush()
     return added
 
 
 @step_calendar_changed.connect
-def notify_followers(step: Step, change: str) -> None:
+def notify_followers(step: Step, change: str, previous: dict | None = None
+                     ) -> tuple[str, int]:
     """Every journalist following the step gets the updated invitation (same UID, higher
-    SEQUENCE), or its cancellation; a step newly in their démarche invites them too (the
-    caller's transaction, which changed the step, commits them)."""
+    SEQUENCE) with the former date, or its cancellation; a step newly in their démarche
+    invites them too (the caller's transaction, which changed the step, commits them). How
+    many mails were queued."""
     added = _follow_for_whole_campaign(step) if change != "cancelled" else []
     newcomers = {follow.id for follow in added}
-    for follow in followers(step):
-        notifications.invitation(follow, "followed" if follow.id in newcomers else change)
+    queued = [notifications.invitation(follow, "followed" if follow.id in newcomers else change,
+                                       None if follow.id in newcomers else previous)
+              for follow in followers(step)]
+    return "journalists", sum(1 for mail_queued in queued if mail_queued is not None)
+
+
+@step_recipients_counted.connect
+def count_followers(step: Step, change: str) -> tuple[str, int]:
+    """How many mails notify_followers would queue now, by its rules: invitation() queues
+    none for a step without a date but for its postponement, and only a cancellation can
+    find the step undated (a step given a date is « scheduled » or « moved »)."""
+    if step.day is None and change == "cancelled":
+        return "journalists", 0
+    following = db.session.scalar(sa.select(sa.func.count()).select_from(PressFollow)
+                                  .where(PressFollow.step_id == step.id))
+    newcomers = len(_whole_campaign_newcomers(step)) if change not in ("cancelled",
+                                                                       "unscheduled") else 0
+    return "journalists", following + newcomers
 
 
 def add_kit_file(campaign: Campaign, step: Step | None, title: str, upload: FileStorage,

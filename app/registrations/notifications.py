@@ -13,6 +13,7 @@ from flask import render_template
 from app import mail
 from app.calendar import ical
 from app.campaigns.models import Step
+from app.campaigns.notices import snapshot_when
 from app.extensions import db
 from app.registrations import tokens
 from app.registrations.models import Registration, RegistrationStatus
@@ -52,9 +53,12 @@ def qr_code(url: str, kind: str = "png") -> bytes:
 
 
 def to_registrant(registration: Registration, kind: str, subject: str | None = None,
-                  **context: Any) -> mail.OutboundMail:
+                  **context: Any) -> mail.OutboundMail | None:
     """A mail to the registrant about their registration, as it stands now (its status is
-    kept: the worker may compose it after a later change)."""
+    kept: the worker may compose it after a later change). None for a walk-in who gave no
+    address at the desk."""
+    if not registration.email:
+        return None
     subject = subject or SUBJECTS[kind]
     return mail.queue_notification(
         f"registration.{kind}", registration.email, f"{subject} : {registration.step.title}",
@@ -62,11 +66,16 @@ def to_registrant(registration: Registration, kind: str, subject: str | None = N
         headline=subject, **context)
 
 
-def step_change(registration: Registration, change: str) -> mail.OutboundMail:
+def step_change(registration: Registration, change: str, previous: dict | None = None
+                ) -> mail.OutboundMail | None:
+    """``previous``: the former date (notices.schedule_snapshot), when the date changed."""
     kind = "step_cancelled" if change == "cancelled" else "step_changed"
+    # Only a date is worth recalling (« date à venir » before it says nothing).
+    extra = {"previous": previous} if previous and previous.get("day") and \
+        kind == "step_changed" else {}
     return to_registrant(registration, kind,
                          STEP_CHANGES.get(change, "Changement de date ou de lieu"),
-                         change=change)
+                         change=change, **extra)
 
 
 def seat_alert(step: Step, level: int, taken: int, organisers: list) -> list[mail.OutboundMail]:
@@ -93,6 +102,8 @@ def compose(queued: mail.OutboundMail) -> EmailMessage | None:
     registration = db.session.get(Registration, queued.related_id)
     if registration is None or registration.anonymised_at is not None:
         return None
+    if kind == "step_changed":
+        params["previous_when"] = snapshot_when(params.pop("previous", None))
     return _to_registrant(registration, kind, RegistrationStatus(params.pop("status")),
                           params.pop("headline"), params)
 

@@ -72,7 +72,7 @@ def test_step_form_keeps_local_times_when_shown_again(client, aveyron_setup):
     ({"title": "T" * 10_000}, "title", "Le titre ne doit pas dépasser 200 caractères."),
     ({"day": "1850-11-04"}, "day", "Indiquez une date entre 2000 et 2100."),
     ({"city": "  "}, "city", "Indiquez la ville."),
-    ({"day": "pas une date"}, "day", "est pas une date valide."),
+    ({"day": "pas une date"}, "day", "Saisissez une date valide, au format jj/mm/aaaa."),
     ({"schedule": "date_only", "day": ""}, "day", "Indiquez la date, ou choisissez"),
     ({"format": "online", "meeting_url": ""}, "meeting_url",
      "Indiquez le lien de la réunion en ligne."),
