@@ -38,6 +38,7 @@ def browser():
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
+    _wait_like_clicks()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                              args=CHROMIUM_ARGS)
@@ -50,6 +51,15 @@ VIEWPORTS = {"bureau": {"width": 1280, "height": 900}, "mobile": {"width": 390, 
 # A click waits this long for its element to be visible, stable and not covered; a covered
 # element fails the test after it instead of Playwright's default 30 s.
 CLICK_TIMEOUT_MS = 10_000
+
+
+def _wait_like_clicks() -> None:
+    """expect(...) waits as long as a click does, not Playwright's 5 s: on a busy 2-core
+    machine (CI runs two browser workers beside the servers) a page answering in 6 s is slow,
+    not wrong. A condition met early returns at once."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=CLICK_TIMEOUT_MS)
 
 
 def _new_page(browser, viewport: dict):
