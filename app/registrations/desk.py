@@ -58,35 +58,35 @@ def arrival_time(registration: Registration) -> str:
     return french.time_label(moment.astimezone(clock.PARIS).time()) if moment else ""
 
 
-def check_in(registration: Registration, user: User) -> bool:
-    """Mark the arrival; False when the person was already present. One conditional UPDATE:
-    two desks racing on the same person count the arrival once."""
+def _set_arrival(registration: Registration, user: User, arrived: bool) -> bool:
+    """One conditional UPDATE: two desks racing on the same person change it once; False
+    when another desk (or an earlier click) already did."""
+    where = ((Registration.checked_in_at.is_(None),
+              Registration.status == RegistrationStatus.CONFIRMED) if arrived
+             else (Registration.checked_in_at.is_not(None),))
     changed = db.session.execute(
-        sa.update(Registration)
-        .where(Registration.id == registration.id, Registration.checked_in_at.is_(None),
-               Registration.status == RegistrationStatus.CONFIRMED)
-        .values(checked_in_at=clock.now()).execution_options(synchronize_session=False)
+        sa.update(Registration).where(Registration.id == registration.id, *where)
+        .values(checked_in_at=clock.now() if arrived else None)
+        .execution_options(synchronize_session=False)
     ).rowcount == 1
     if changed:
         # The registration's number, not the person's name: the audit log is never purged.
-        audit.record("registration.check_in", registration, "Présence enregistrée", user=user)
+        action, summary = (("registration.check_in", "Présence enregistrée") if arrived
+                           else ("registration.check_out", "Arrivée annulée"))
+        audit.record(action, registration, summary, user=user)
     db.session.commit()
     db.session.refresh(registration)
     return changed
+
+
+def check_in(registration: Registration, user: User) -> bool:
+    """Mark the arrival; False when the person was already present."""
+    return _set_arrival(registration, user, arrived=True)
 
 
 def undo_check_in(registration: Registration, user: User) -> bool:
     """« Annuler l'arrivée »; False when nobody had marked it (another desk undid it)."""
-    changed = db.session.execute(
-        sa.update(Registration)
-        .where(Registration.id == registration.id, Registration.checked_in_at.is_not(None))
-        .values(checked_in_at=None).execution_options(synchronize_session=False)
-    ).rowcount == 1
-    if changed:
-        audit.record("registration.check_out", registration, "Arrivée annulée", user=user)
-    db.session.commit()
-    db.session.refresh(registration)
-    return changed
+    return _set_arrival(registration, user, arrived=False)
 
 
 def by_check_in_code(step: Step, code: str) -> Registration | None:

@@ -125,6 +125,25 @@ def open_step_menu_entry(page, name: str) -> None:
     click(page, menu.get_by_role("link", name=name, exact=True))
 
 
+# The password of the demo accounts (app/seed/data/demo.toml), which the `seeded` fixture loads.
+DEMO_PASSWORD = "concerto-demo"
+
+
+def sign_in_from_the_home_page(page, live_server: str, email: str,
+                               password: str = DEMO_PASSWORD) -> None:
+    """From the home page by its link « Espace organisateur » (behind « Menu » on a phone) to
+    the back office's home."""
+    page.goto(live_server)
+    if page.viewport_name == "mobile":
+        click_text(page, "button", "Menu", exact=True)
+    click(page, page.locator("a:visible", has_text="Espace organisateur").first)
+    page.wait_for_url("**/connexion**")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    click_text(page, "button", "Se connecter")
+    page.wait_for_url("**/gestion/")
+
+
 def run_axe(page) -> list[dict]:
     """Run axe-core (WCAG 2.1 A and AA rules) on the page; return its violations."""
     # Evaluated through the DevTools protocol, which the page's Content-Security-Policy does

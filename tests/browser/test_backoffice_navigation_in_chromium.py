@@ -10,8 +10,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import click, click_text, open_step_menu_entry
-from tests.browser.test_moderator_journey_in_chromium import DEMO_PASSWORD
+from tests.browser.conftest import (
+    click,
+    click_text,
+    open_step_menu_entry,
+    sign_in_from_the_home_page,
+)
 from tests.browser.test_public_pages_in_chromium import assert_accessible
 
 pytestmark = pytest.mark.browser
@@ -25,18 +29,6 @@ def main(page):
     return page.locator("main")
 
 
-def sign_in_from_the_home_page(page, live_server: str) -> None:
-    page.goto(live_server)
-    if page.viewport_name == "mobile":  # the header's tools sit behind « Menu » on a phone
-        click_text(page, "button", "Menu", exact=True)
-    click(page, page.locator("a:visible", has_text="Espace organisateur").first)
-    page.wait_for_url("**/connexion**")
-    page.fill("#email", ORGANISER)
-    page.fill("#password", DEMO_PASSWORD)
-    click_text(page, "button", "Se connecter")
-    page.wait_for_url("**/gestion/")
-
-
 def menu_heading(page, name: str):
     return page.locator("nav.concerto-step-nav .concerto-step-nav__heading", has_text=name)
 
@@ -44,7 +36,7 @@ def menu_heading(page, name: str):
 def test_organiser_reaches_every_moment_of_a_step_from_the_side_menu(
         sized_page, live_server, seeded):
     page, width = sized_page, sized_page.viewport_name
-    sign_in_from_the_home_page(page, live_server)
+    sign_in_from_the_home_page(page, live_server, ORGANISER)
 
     # « Nouvelle étape » shows its text (it once was a bare « + » square).
     new_step = main(page).get_by_role("link", name="Nouvelle étape", exact=True)

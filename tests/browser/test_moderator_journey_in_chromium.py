@@ -19,13 +19,17 @@ from app.contributions.models import (
     ContributionStatus,
 )
 from app.extensions import db
-from tests.browser.conftest import CLICK_TIMEOUT_MS, click, click_text
+from tests.browser.conftest import (
+    CLICK_TIMEOUT_MS,
+    click,
+    click_text,
+    sign_in_from_the_home_page,
+)
 from tests.browser.test_public_pages_in_chromium import assert_accessible
 
 pytestmark = pytest.mark.browser
 
 MODERATOR = "moderation@concerto.example"
-DEMO_PASSWORD = "concerto-demo"  # app/seed/data/demo.toml
 TEXTS = {
     "bus": "Des navettes pour aller aux urgences la nuit depuis Langogne.",
     "off_topic": "Vive le rugby à Mende !",
@@ -64,18 +68,6 @@ def _reload(contribution: Contribution) -> Contribution:
 
 def _card(page, contribution: Contribution):
     return page.locator(f"#carte-{contribution.id}")
-
-
-def _sign_in_from_the_home_page(page, live_server: str) -> None:
-    page.goto(live_server)
-    if page.viewport_name == "mobile":  # the header's tools sit behind « Menu » on a phone
-        click_text(page, "button", "Menu", exact=True)
-    click(page, page.locator("a:visible", has_text="Espace organisateur").first)
-    page.wait_for_url("**/connexion**")
-    page.fill("#email", MODERATOR)
-    page.fill("#password", DEMO_PASSWORD)
-    click_text(page, "button", "Se connecter")
-    page.wait_for_url("**/gestion/")
 
 
 def _assert_text_above_actions(page, contribution: Contribution) -> None:
@@ -218,7 +210,7 @@ def test_the_moderator_goes_through_the_queue_merges_and_opens_the_wall(
     page = sized_page
     kept = _add(seeded, KEPT, ContributionStatus.PUBLISHED)
     rows = {key: _add(seeded, text, ContributionStatus.PENDING) for key, text in TEXTS.items()}
-    _sign_in_from_the_home_page(page, live_server)
+    sign_in_from_the_home_page(page, live_server, MODERATOR)
     _landing_page(page, seeded)
     click_text(page, "link", "Ouvrir la file de modération")
     page.wait_for_url("**/gestion/moderation")
@@ -232,7 +224,7 @@ def test_the_same_file_imported_twice_is_flagged_and_skipped(sized_page, live_se
     page = sized_page
     content = ("type;texte;question\nproposition;Un bus santé qui passe dans les villages;1\n"
                "parole;J’ai attendu 9 mois pour un ophtalmologiste.;2\n").encode()
-    _sign_in_from_the_home_page(page, live_server)
+    sign_in_from_the_home_page(page, live_server, MODERATOR)
     for attempt in ("premier", "second"):
         page.goto(f"{live_server}/gestion/etapes/{seeded.id}/import")
         page.set_input_files("#file", files=[{"name": "papier.csv", "mimeType": "text/csv",

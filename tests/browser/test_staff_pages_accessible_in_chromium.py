@@ -14,7 +14,7 @@ from flask import url_for
 from app.accounts.models import User
 from app.contributions.models import Contribution
 from app.extensions import db
-from tests.browser.test_moderator_journey_in_chromium import DEMO_PASSWORD
+from tests.browser.conftest import DEMO_PASSWORD
 from tests.browser.test_public_pages_in_chromium import assert_accessible
 
 pytestmark = pytest.mark.browser
