@@ -60,9 +60,12 @@ class Config:
     PUBLIC_BASE_URL = ""
     # Calendar UIDs are <uuid>@CALENDAR_UID_DOMAIN: never change it once invitations are out.
     CALENDAR_UID_DOMAIN = "concerto"
-    # How long a process trusts its cached feeds before asking the database for the revision.
+    # How long a process trusts its cached feeds and pages before asking the database for the
+    # content revisions (app.revision_sync).
     CALENDAR_CACHE_SECONDS = 1.0
     CALENDAR_MAX_AGE = 300
+    # Public pages kept per process for anonymous visitors (app.page_cache); 0 turns it off.
+    PAGE_CACHE_MAX_PAGES = 2000
 
     MAIL_SERVER = "localhost"
     MAIL_PORT = 25

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from app.extensions import csrf, db, login_manager, migrate
+from app.extensions import csrf, db, init_migrations, login_manager
 from app.operations import init_operations
 from app.settings import check_production_settings, load_environment
 from config import CONFIGS, Config
@@ -65,8 +65,7 @@ def _resolve_sqlite_path(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True,
-                     render_as_batch=True)
+    init_migrations(app, str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -98,13 +97,13 @@ def register_models() -> None:
     """Import every model module so metadata (and Alembic) sees all tables."""
     import app.accounts.models
     import app.audit
-    import app.calendar.revision
     import app.campaigns.models
     import app.contributions.models
     import app.documents.models
     import app.mail
     import app.press.models
     import app.registrations.models
+    import app.revisions
     import app.storage
     import app.syntheses.models
     import app.territories.models  # noqa: F401

@@ -52,6 +52,7 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "CONCERTO_NOW": str,
     "PUBLIC_BASE_URL": str,
     "CALENDAR_UID_DOMAIN": str,
+    "PAGE_CACHE_MAX_PAGES": int,
     "PRESS_CONTACT_NAME": str,
     "PRESS_CONTACT_EMAIL": str,
     "PRESS_CONTACT_PHONE": str,

@@ -127,6 +127,8 @@ def app_context(app: Flask) -> Iterator[None]:
     """Each test runs in an app context and leaves the database empty behind it."""
     saved_config = dict(app.config)
     limiter.reset()  # rate-limit counters start at zero for each test
+    # No page cached by an earlier test (app.page_cache): some replace what a page calls.
+    app.extensions["page_cache"].clear()
     with app.app_context():
         try:
             yield

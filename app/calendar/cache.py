@@ -1,8 +1,11 @@
-"""Per-process cache of built calendar files, keyed by the calendar revision.
+"""Per-process cache of built calendar files, each valid while the content revisions it shows
+are unchanged (app.revisions: the feed of all campaigns ``calendar``, a campaign's feed its
+``campaign:<id>``, a step's invitation its ``step:<id>``...): a change to one step rebuilds the
+files that show it, not every file.
 
 Serving a feed costs one tiny query at most once per CALENDAR_CACHE_SECONDS per process (to learn
-the revision), and nothing else while the revision is unchanged. A change committed in this
-process is seen at once; one committed by another worker within that many seconds.
+the revisions, app.revision_sync), and nothing else while they are unchanged. A change committed
+in this process is seen at once; one committed by another worker within that many seconds.
 
 When the database cannot be reached (``app.database.database_unavailable``), a file this process
 built before is served as it was, with the same ETag, flagged ``stale``: calendar clients poll
@@ -21,8 +24,7 @@ import hashlib
 import logging
 import threading
 import time
-import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,15 +32,16 @@ from flask import Flask, current_app
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
-from app.calendar import revision as calendar_revision
+from app.clock import wall_now
 from app.database import database_unavailable
 from app.extensions import db
+from app.revision_sync import ContentRevisions, Revision, last_change, revisions_of
 
-_caches: weakref.WeakSet[FeedCache] = weakref.WeakSet()
 logger = logging.getLogger(__name__)
 
-# Last copies kept for an outage: one per feed (key), so bounded by the feeds that exist; the
-# cap only guards against keys made up from outside (the Host header, without PUBLIC_BASE_URL).
+# Files kept (each one's latest copy, also served during an outage): one per feed (key), so
+# bounded by the feeds that exist; the cap only guards against keys made up from outside (the
+# Host header, without PUBLIC_BASE_URL).
 MAX_LAST_COPIES = 10_000
 # While the database is away, a process asks it again at most this often before serving a
 # copy: a database that does not answer at all costs a wait (DATABASE_CONNECT_TIMEOUT) every
@@ -51,78 +54,78 @@ class CachedFile:
     body: bytes
     etag: str
     last_modified: datetime
-    revision: int
+    scopes: tuple[str, ...]
+    revisions: tuple[Revision, ...]  # of its scopes, when it was built
     stale: bool = False  # served from the last copy because the database is unreachable
 
 
+# What a build returns: the file, and the content revision scopes it shows.
+Built = tuple[bytes, Iterable[str]]
+
+
 class FeedCache:
-    def __init__(self, max_age: float) -> None:
-        self.max_age = max_age
+    def __init__(self, revisions: ContentRevisions) -> None:
+        self.revisions = revisions
         self._lock = threading.Lock()
-        self._entries: dict[tuple, CachedFile] = {}  # built at the current revision
-        self._last_copies: dict[tuple, CachedFile] = {}  # whatever the revision, for outages
-        self._revision: tuple[int, datetime] | None = None
-        self._checked_at = 0.0
+        # Each file's latest copy: served while its revisions hold, and during an outage.
+        self._last_copies: dict[tuple, CachedFile] = {}
         self._database_away = False
         self._retry_at = 0.0  # while the database is away: when to ask it again
         self.outage_retry_seconds = OUTAGE_RETRY_SECONDS
-        _caches.add(self)
+
+    @property
+    def max_age(self) -> float:
+        """Seconds a process trusts its revisions (shared with the page cache)."""
+        return self.revisions.period
+
+    @max_age.setter
+    def max_age(self, seconds: float) -> None:
+        self.revisions.period = seconds
 
     def invalidate(self) -> None:
-        """A calendar change was committed: ask the database at the next request (it answers,
-        since it took the commit)."""
+        """A change was committed: ask the database at the next request (it answers, since it
+        took the commit)."""
         with self._lock:
-            self._checked_at = self._retry_at = 0.0
+            self._retry_at = 0.0
+        self.revisions.invalidate()
 
     def clear(self) -> None:
         """Forget every file, last copies included (a restored database; tests)."""
         with self._lock:
-            self._entries.clear()
             self._last_copies.clear()
-            self._revision, self._checked_at, self._retry_at = None, 0.0, 0.0
+            self._retry_at = 0.0
             self._database_away = False
+        self.revisions.clear()
 
-    def _current_revision(self) -> tuple[int, datetime]:
-        moment = time.monotonic()
-        with self._lock:
-            if self._revision is not None and moment - self._checked_at < self.max_age:
-                return self._revision
-        with db.engine.connect() as connection:
-            current = calendar_revision.current(connection)
-        with self._lock:
-            if current != self._revision:
-                self._entries.clear()
-            self._revision, self._checked_at = current, moment
-        return current
-
-    def get(self, key: tuple, build: Callable[[], bytes]) -> CachedFile:
-        """The cached file for ``key``, built by ``build()`` if the revision moved on; the last
-        copy (``stale``) if the database cannot be reached."""
+    def get(self, key: tuple, build: Callable[[], Built]) -> CachedFile:
+        """The cached file for ``key``, built by ``build()`` if a revision it shows moved on;
+        the last copy (``stale``) if the database cannot be reached."""
         if self._database_away and time.monotonic() < self._retry_at:
             copy = self._last_copies.get(key)
             if copy is not None:
                 return dataclasses.replace(copy, stale=True)
         try:
-            number, changed_at = self._current_revision()
+            snapshot = self.revisions.snapshot()  # before building: what the file is built from
         except SQLAlchemyError as error:
             return self._last_copy_or_raise(key, error)
-        entry = self._entries.get(key)
-        if entry is not None and entry.revision == number:
+        entry = self._last_copies.get(key)
+        if entry is not None and entry.revisions == revisions_of(snapshot, entry.scopes):
             self._back_again()
             return entry
         try:
-            body = build()
+            body, scopes = build()
         except HTTPException:
             self._forget(key)  # gone (404): no outage may bring its old copy back
             raise
         except SQLAlchemyError as error:  # the database went away between the two queries
             return self._last_copy_or_raise(key, error)
         self._back_again()
-        digest = hashlib.sha256(body).hexdigest()[:20]
-        entry = CachedFile(body=body, etag=f'"{number}-{digest}"', last_modified=changed_at,
-                           revision=number)
+        scopes = tuple(sorted(set(scopes)))
+        revisions = revisions_of(snapshot, scopes)
+        entry = CachedFile(body=body, etag=f'"{hashlib.sha256(body).hexdigest()[:24]}"',
+                           last_modified=last_change(revisions) or wall_now(), scopes=scopes,
+                           revisions=revisions)
         with self._lock:
-            self._entries[key] = entry
             self._last_copies.pop(key, None)  # re-inserted last: the cap drops the oldest
             if len(self._last_copies) >= MAX_LAST_COPIES:
                 self._last_copies.pop(next(iter(self._last_copies)))
@@ -154,7 +157,6 @@ class FeedCache:
 
     def _forget(self, key: tuple) -> None:
         with self._lock:
-            self._entries.pop(key, None)
             self._last_copies.pop(key, None)
 
 
@@ -165,13 +167,14 @@ def _rollback_quietly() -> None:
 
 
 def init_cache(app: Flask) -> None:
-    app.extensions["calendar_cache"] = FeedCache(app.config["CALENDAR_CACHE_SECONDS"])
+    """The process's content revisions, shared by the feeds and the public pages."""
+    from app.page_cache import init_page_cache
+
+    revisions = ContentRevisions(app.config["CALENDAR_CACHE_SECONDS"])
+    app.extensions["content_revisions"] = revisions
+    app.extensions["calendar_cache"] = FeedCache(revisions)
+    init_page_cache(app, revisions)
 
 
 def feed_cache() -> FeedCache:
     return current_app.extensions["calendar_cache"]
-
-
-def invalidate_local_caches() -> None:
-    for cache in list(_caches):
-        cache.invalidate()

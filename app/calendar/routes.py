@@ -7,8 +7,9 @@ from collections.abc import Callable
 from flask import Blueprint, Response, abort, current_app, request
 from prometheus_client import Counter
 
+from app import revisions
 from app.calendar import ical, queries
-from app.calendar.cache import feed_cache
+from app.calendar.cache import Built, feed_cache
 from app.campaigns.queries import campaign_with_challenges
 from app.errors import abort_with
 from app.territories.queries import departement_by_code
@@ -22,7 +23,7 @@ SERVED_WHILE_DATABASE_AWAY = Counter(
     "Calendar files served from a process's last copy because the database was unreachable")
 
 
-def _serve(key: tuple, build: Callable[[], bytes], filename: str,
+def _serve(key: tuple, build: Callable[[], Built], filename: str,
            disposition: str = "inline") -> Response:
     """A cached calendar file, with ETag and Last-Modified, or 304 when the client has it.
     With the database unreachable, the last copy built by this process (same body, same ETag);
@@ -44,41 +45,45 @@ def _serve(key: tuple, build: Callable[[], bytes], filename: str,
 @bp.get("/calendrier.ics")
 def all_feed():
     name = f"{current_app.config['BRAND_SITE_NAME']} — toutes les concertations"
-    return _serve(("all",), lambda: ical.feed(queries.all_steps(), name), "concertations.ics")
+    return _serve(("all",), lambda: (ical.feed(queries.all_steps(), name),
+                                     (revisions.RECORDS, revisions.CALENDAR)),
+                  "concertations.ics")
 
 
 @bp.get("/demarches/<slug>.ics")
 def campaign_feed(slug: str):
-    def build() -> bytes:
+    def build() -> Built:
         campaign = campaign_with_challenges(slug)
         if campaign is None:
             abort(404)
-        return ical.feed(queries.campaign_steps(campaign), campaign.title)
+        return (ical.feed(queries.campaign_steps(campaign), campaign.title),
+                (revisions.RECORDS, revisions.campaign(campaign.id)))
 
     return _serve(("campaign", slug), build, f"{slug}.ics")
 
 
 @bp.get("/departements/<code>.ics")
 def departement_feed(code: str):
-    def build() -> bytes:
+    def build() -> Built:
         territory = departement_by_code(code)
         if territory is None:
             abort(404)
-        return ical.feed(queries.territory_steps(territory),
-                         f"Concertations santé — {territory.name}")
+        return (ical.feed(queries.territory_steps(territory),
+                          f"Concertations santé — {territory.name}"),
+                (revisions.RECORDS, revisions.departement(territory.id)))
 
     return _serve(("departement", code), build, f"concertations-{code}.ics")
 
 
 @bp.get("/etapes/<int:step_id>.ics")
 def step_ics(step_id: int):
-    def build() -> bytes:
+    def build() -> Built:
         step = queries.one_step(step_id)
         if step is None or not step.is_public:
             abort(404)
         if not ical.in_calendars(step):
             abort_with(404, "Cette étape n’a pas encore de date : son invitation sera "
                             "disponible dès qu’elle sera programmée.")
-        return ical.single(step)
+        return ical.single(step), (revisions.RECORDS, revisions.step(step_id))
 
     return _serve(("step", step_id), build, f"etape-{step_id}.ics", "attachment")

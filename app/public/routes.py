@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
-from app import clock
+from app import clock, page_scopes
 from app.campaigns import queries
 from app.contributions.queries import published_count_by_challenge
+from app.page_cache import cached_page
 from app.privacy import pages as legal
 
 bp = Blueprint("public", __name__)
 
 
 @bp.get("/")
+@cached_page(page_scopes.home)
 def home():
     campaigns = queries.all_campaigns()
     campaign = queries.featured_campaign(campaigns)

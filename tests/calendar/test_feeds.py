@@ -116,6 +116,9 @@ def test_building_a_feed_costs_the_same_queries_with_13_or_300_steps(client):
         db.session.query(Step).delete()
         db.session.commit()
         _many_steps(campaign, territory, size)
+        # A process reads the whole revision table once after the database was emptied (the
+        # previous test's rows deleted): another file's request pays for it.
+        client.get("/calendrier.ics")
         with count_queries() as statements:
             body = client.get("/demarches/charge.ics").data
         assert body.count(b"BEGIN:VEVENT") == size
