@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from flask import current_app, render_template
+from flask import current_app, render_template, request
 from flask_login import current_user
 
 from app import clock, policy
@@ -21,6 +21,10 @@ from app.campaigns.queries import all_campaigns
 
 # Registrations closing within this many days are listed in « À faire aujourd'hui ».
 DEADLINE_SOON_DAYS = 7
+# Steps listed per campaign on the home page, the most current first; a campaign's own list
+# (?demarche=<slug>) has them all, CAMPAIGN_PAGE a page.
+STEPS_PER_CAMPAIGN = 15
+CAMPAIGN_PAGE = 30
 
 
 @dataclass
@@ -63,19 +67,29 @@ def to_do_today(lines: list[queries.StepLine], syntheses: list[queries.Synthesis
 
 
 def render_dashboard() -> str:
+    """The home page; ?demarche=<slug>&page=<n>: every step of one campaign, page by page."""
     today = clock.today()
     campaigns = all_campaigns()
+    chosen = next((c for c in campaigns if c.slug == request.args.get("demarche")), None)
+    page = max(1, request.args.get("page", 1, type=int))
     # Every step where the person may do something: capture is open to every staff role on
     # its territories; each link is then checked on its own in the page.
-    lines = queries.step_lines(policy.territory_ids(current_user, "contribution.capture"))
+    lines = queries.step_lines(
+        policy.territory_ids(current_user, "contribution.capture"), today,
+        CAMPAIGN_PAGE if chosen else STEPS_PER_CAMPAIGN, chosen.id if chosen else None,
+        offset=(page - 1) * CAMPAIGN_PAGE if chosen else 0)
     moderation = (queries.moderation_summary(
         policy.territory_ids(current_user, "contribution.moderate"))
         if _may("contribution.moderate") else None)
     syntheses = (queries.syntheses_not_validated(campaigns) if _may("synthesis.edit") else [])
     by_campaign: list[tuple[Campaign, list[queries.StepLine]]] = [
         (group[0].step.campaign, group) for group in
-        (list(rows) for _, rows in groupby(lines, key=lambda line: line.step.campaign_id))]
+        (list(rows) for _, rows in groupby(lines.listed,
+                                           key=lambda line: line.step.campaign_id))]
+    total = lines.totals.get(chosen.id, 0) if chosen else 0
     return render_template(
         "manage/dashboard.html", by_campaign=by_campaign, campaigns=campaigns,
-        moderation=moderation, todo=to_do_today(lines, syntheses, today), today=today,
+        totals=lines.totals, chosen=chosen, page=page,
+        pages=max(1, -(-total // CAMPAIGN_PAGE)), to_do_cut=lines.to_do_cut,
+        moderation=moderation, todo=to_do_today(lines.to_do, syntheses, today), today=today,
         dev_mails="dev_mails" in current_app.blueprints)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from itertools import groupby
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.campaigns.models import AgendaItem, Campaign, Step, StepStatus
+from app.campaigns.models import Campaign, Step, StepStatus
 from app.extensions import db
 from app.territories.models import Territory
 
@@ -33,61 +33,43 @@ class CalendarFilters:
     state: str | None = None
 
 
-@dataclass
-class MonthGroup:
-    year: int
-    month: int
-    steps: list[Step] = field(default_factory=list)
-
-
-@dataclass
-class CalendarView:
-    months: list[MonthGroup]
-    unscheduled: list[Step]
-
-    @property
-    def count(self) -> int:
-        return sum(len(group.steps) for group in self.months) + len(self.unscheduled)
-
-
 def _public_steps_query() -> sa.Select:
     return (sa.select(Step)
             .where(Step.status != StepStatus.DRAFT)
             .options(joinedload(Step.territory), joinedload(Step.campaign)))
 
 
-def calendar(filters: CalendarFilters, today: date) -> CalendarView:
-    """Public steps grouped by month, with those still being scheduled apart (one query)."""
-    query = _public_steps_query()
-    if filters.campaign is not None:
-        query = query.where(Step.campaign_id == filters.campaign.id)
-    if filters.departement is not None:
-        query = query.where(Step.territory_id == filters.departement.id)
-    if filters.state:
-        query = query.where(public_state_condition(filters.state, today))
-    query = query.order_by(Step.day.is_(None), Step.day, Step.start_time, Step.id)
-    steps = list(db.session.scalars(query).unique())
-    dated = [step for step in steps if step.day is not None]
-    months = [MonthGroup(year, month, list(group)) for (year, month), group
-              in groupby(dated, key=lambda step: (step.day.year, step.day.month))]
-    return CalendarView(months=months, unscheduled=[s for s in steps if s.day is None])
-
-
 def public_step(step_id: int) -> Step | None:
     """A step with everything its page shows (territory, campaign, questions, programme,
     report)."""
-    return db.session.scalar(
-        sa.select(Step).where(Step.id == step_id).options(
-            joinedload(Step.territory), joinedload(Step.report), joinedload(Step.campaign)
-            .selectinload(Campaign.challenges),
-            selectinload(Step.agenda_items).joinedload(AgendaItem.challenge)))
+    return db.session.execute(_public_step_statement(), {"step_id": step_id}
+                              ).unique().scalar_one_or_none()
 
 
-def steps_of_territory(territory: Territory) -> list[Step]:
-    """Public steps held in a territory, every campaign, most recent first."""
-    query = (_public_steps_query().where(Step.territory_id == territory.id)
-             .order_by(Step.day.is_(None).desc(), Step.day.desc(), Step.id))
-    return list(db.session.scalars(query).unique())
+@cache
+def _public_step_statement() -> sa.Select:
+    """Built once per process: building this statement and its cache key cost more than a
+    third of running it, at every view of a step. The campaign's few questions come in the
+    same statement (one row each: cheaper than a statement of their own); a programme item's
+    question is one of them, in the session already: no join for it."""
+    return sa.select(Step).where(Step.id == sa.bindparam("step_id")).options(
+        joinedload(Step.territory), joinedload(Step.report),
+        joinedload(Step.campaign).joinedload(Campaign.challenges),
+        selectinload(Step.agenda_items))
+
+
+def steps_of_territory(territory: Territory, today: date,
+                       limit: int) -> tuple[list[Step], int]:
+    """``limit`` public steps of a territory, every campaign: those to come soonest first,
+    then those not dated yet, then the past ones most recent first; and how many there are in
+    all (one statement)."""
+    ahead = Step.day >= today
+    query = (_public_steps_query().add_columns(sa.func.count().over())
+             .where(Step.territory_id == territory.id)
+             .order_by(sa.case((ahead, 0), (Step.day.is_(None), 1), else_=2),
+                       sa.case((ahead, Step.day)), Step.day.desc(), Step.id).limit(limit))
+    rows = db.session.execute(query).unique().all()
+    return [step for step, _ in rows], rows[0][1] if rows else 0
 
 
 def upcoming_steps(campaign: Campaign, today: date, limit: int = 4) -> list[Step]:

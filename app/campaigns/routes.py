@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 
-from app import clock, policy
+from app import clock, page_scopes, policy
 from app.calendar.links import feed_links, step_links
-from app.campaigns import queries
+from app.campaigns import calendar_queries, queries
 from app.campaigns.models import CALENDAR_STATES, Step
 from app.contributions import queries as contribution_queries
 from app.contributions.models import Contribution
+from app.page_cache import cached_page
 from app.press.services import kit_files
 from app.registrations import seats
 from app.registrations import services as registration_services
@@ -20,6 +21,7 @@ bp = Blueprint("campaigns", __name__)
 
 
 @bp.get("/calendrier")
+@cached_page(page_scopes.calendar)
 def calendar():
     campaigns = queries.all_campaigns()
     slug = request.args.get("demarche")
@@ -36,7 +38,13 @@ def calendar():
         state=state if state in CALENDAR_STATES else None,
     )
     today = clock.today()
-    view = queries.calendar(filters, today)
+    view = calendar_queries.calendar_page(filters, today, request.args.get("mois", "")[:10],
+                                          request.args.get("page", 1, type=int))
+    # The filters as the links to another month or page of it carry them.
+    kept = {name: value for name, value in (
+        ("demarche", filters.campaign.slug if filters.campaign else "toutes"),
+        ("departement", filters.departement.code if filters.departement else None),
+        ("etat", filters.state)) if value}
     if filters.departement is not None:
         feed = feed_links("calendar.departement_feed",
                           f"Concertations santé — {filters.departement.name}",
@@ -47,10 +55,12 @@ def calendar():
     else:
         feed = feed_links("calendar.all_feed", "Toutes les concertations")
     return render_template("campaigns/calendar.html", view=view, filters=filters, feed=feed,
+                           kept=kept,
                            campaigns=campaigns, departements=departements(), today=today)
 
 
 @bp.get("/demarches/<slug>")
+@cached_page(page_scopes.campaign_page)
 def campaign_page(slug: str):
     campaign = queries.campaign_with_challenges(slug)
     if campaign is None:
@@ -65,6 +75,7 @@ def campaign_page(slug: str):
 
 
 @bp.get("/etapes/<int:step_id>")
+@cached_page(page_scopes.step_page, page_scopes.step_moments)
 def step_page(step_id: int):
     step = queries.public_step(step_id)
     # Drafts are visible to those who may edit them (preview), and to nobody else.

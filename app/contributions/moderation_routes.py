@@ -50,10 +50,16 @@ def queue():
 
 
 def _queue_page(refused: RejectForm | None = None, refused_id: int | None = None):
-    """The queue; ``refused``: a reject form sent for ``refused_id`` that comes back filled,
-    with its error (an empty reason, an expired page)."""
+    """A page of the queue, oldest first (?apres=<id>: after that one); ``refused``: a reject
+    form sent for ``refused_id`` that comes back filled, with its error (an empty reason, an
+    expired page), on a page starting with that contribution."""
+    after = refused_id - 1 if refused_id else request.args.get("apres", type=database_id)
+    scope = _scope()
+    rows = queries.pending_for(scope, after)
     return render_template("contributions/moderation.html",
-                           pending=queries.pending_for(_scope()),
+                           pending=rows[:queries.PAGE_SIZE], total=queries.pending_count(scope),
+                           next_cursor=rows[queries.PAGE_SIZE - 1].id
+                           if len(rows) > queries.PAGE_SIZE else None, after=after,
                            reject_form=RejectForm(formdata=None), refused=refused,
                            refused_id=refused_id, highlight=sensitive.highlight)
 

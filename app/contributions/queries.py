@@ -6,6 +6,7 @@ costs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -124,20 +125,35 @@ def published_count_by_challenge(campaign: Campaign) -> dict[int, int]:
     return {challenge_id: count for challenge_id, count in rows}  # noqa: C416 (Rows, not pairs)
 
 
-def pending_for(territory_ids: set[int] | None) -> list[Contribution]:
-    """Contributions awaiting moderation, or hidden by reports, oldest first (all territories
-    if None)."""
-    query = (sa.select(Contribution).where(sa.or_(
-        Contribution.status == ContributionStatus.PENDING, Contribution.hidden_by_reports))
+def to_review(territory_ids: set[int] | None) -> list[sa.ColumnElement[bool]]:
+    """The moderation queue of these territories (all if None): awaiting moderation, or hidden
+    by reports. Written as the partial index ``ix_contribution_to_review`` says (the status
+    inline, not a parameter) so that both databases count and page through the index."""
+    conditions = [sa.or_(Contribution.status == sa.literal(
+        ContributionStatus.PENDING.value, literal_execute=True), Contribution.hidden_by_reports)]
+    if territory_ids is not None:
+        conditions.append(Contribution.territory_id.in_(territory_ids))
+    return conditions
+
+
+def pending_for(territory_ids: set[int] | None, after: int | None = None) -> list[Contribution]:
+    """A page of the moderation queue, oldest first, after the id ``after``; one row more than
+    PAGE_SIZE when a next page exists."""
+    query = (sa.select(Contribution).where(*to_review(territory_ids))
              .options(joinedload(Contribution.territory), joinedload(Contribution.challenge),
                       joinedload(Contribution.campaign))
-             .order_by(Contribution.id))
-    if territory_ids is not None:
-        query = query.where(Contribution.territory_id.in_(territory_ids))
+             .order_by(Contribution.id).limit(PAGE_SIZE + 1))
+    if after:
+        query = query.where(Contribution.id > after)
     return list(db.session.scalars(query).unique())
 
 
-def _step_published(step_id: int) -> sa.Select:
+def pending_count(territory_ids: set[int] | None) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Contribution)
+                             .where(*to_review(territory_ids)))
+
+
+def _step_published(step_id: int | sa.BindParameter[int]) -> sa.Select:
     return (sa.select(Contribution)
             .where(Contribution.step_id == step_id,
                    Contribution.status == ContributionStatus.PUBLISHED,
@@ -147,9 +163,16 @@ def _step_published(step_id: int) -> sa.Select:
 
 def latest_for_step(step, limit: int) -> list[Contribution]:
     """The ``limit`` latest published contributions of a step, oldest first."""
-    rows = db.session.scalars(_step_published(step.id).order_by(Contribution.id.desc())
-                              .limit(limit)).unique()
+    rows = db.session.scalars(_latest_for_step(limit), {"step_id": step.id}).unique()
     return list(reversed(list(rows)))
+
+
+@cache
+def _latest_for_step(limit: int) -> sa.Select:
+    """Built once per limit (the step page and the wall ask at every view): building and
+    keying the statement cost as much as running it."""
+    return (_step_published(sa.bindparam("step_id")).order_by(Contribution.id.desc())
+            .limit(limit))
 
 
 def published_after(step, after_id: int, limit: int) -> list[Contribution]:

@@ -60,6 +60,15 @@ def _public_steps(campaign: Campaign, with_agenda: bool = False) -> list[Step]:
     return list(db.session.scalars(query))
 
 
+def _step_choices(campaign: Campaign) -> list[sa.Row]:
+    """(id, title) of the campaign's public steps, for the list's « Étape » filter: columns
+    only, no Step objects, since a large démarche has hundreds."""
+    return list(db.session.execute(
+        sa.select(Step.id, Step.title).where(Step.campaign_id == campaign.id,
+                                             Step.status != StepStatus.DRAFT)
+        .order_by(Step.day.is_(None), Step.day, Step.id)))
+
+
 def _fill_choices(form: ContributionForm, campaign: Campaign) -> dict[int, AgendaItem]:
     """Fill the lists; return the public workshops by id."""
     steps = _public_steps(campaign, with_agenda=True)
@@ -225,7 +234,7 @@ def browse(slug: str):
                            contributions=contributions, next_cursor=next_cursor,
                            departements=departements(), kinds=ContributionKind,
                            categories=CATEGORIES, ages=AGE_RANGES, answer_states=list(AnswerState),
-                           steps=_public_steps(campaign),
+                           steps=_step_choices(campaign),
                            supported=set(session.get("supported", [])),
                            return_to=_list_url(slug, args))
 

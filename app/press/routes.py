@@ -24,16 +24,22 @@ from app.territories.queries import departements
 bp = Blueprint("press", __name__, url_prefix="/presse")
 
 
+# What the press space lists at most: steps to come per démarche (the calendar has the rest),
+# and the latest press-kit files (each step's page has its own).
+PRESS_STEPS = 15
+PRESS_KIT_FILES = 20
+
+
 @bp.get("/")
 def press_space():
     # Démarches over (the 2010 installations never dated) have no press point nor feed left.
-    groups = services.campaigns_to_follow(clock.today())
+    groups = services.press_calendar(clock.today(), PRESS_STEPS)
     feeds = [feed_links("calendar.campaign_feed", group.campaign.title,
                         slug=group.campaign.slug) for group in groups]
     feeds.append(feed_links("calendar.all_feed", "Toutes les concertations"))
     return render_template(
         "press/space.html", groups=groups, feeds=feeds, departements=departements(),
-        kit=services.kit_files(), today=clock.today(),
+        kit=services.kit_files(limit=PRESS_KIT_FILES), today=clock.today(),
         contact_email=current_app.config["PRESS_CONTACT_EMAIL"]
         or current_app.config["BRAND_CONTACT_EMAIL"])
 

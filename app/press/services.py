@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, time
+from functools import cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
@@ -22,6 +23,7 @@ from app.press.models import (
     PressFollow,
     PressKitFile,
 )
+from app.territories.models import Territory
 
 
 @dataclass
@@ -31,6 +33,7 @@ class CampaignSteps:
 
     campaign: Campaign
     steps: list[Step]
+    more: int = 0  # steps to come beyond ``steps`` (the press space lists a few)
 
     @property
     def step_ids(self) -> set[int]:
@@ -51,6 +54,36 @@ def campaigns_to_follow(today: date) -> list[CampaignSteps]:
     groups = [CampaignSteps(campaign, sorted(campaign.steps_to_come(today), key=_in_date_order))
               for campaign in campaigns if not campaign.is_over(today)]
     return [group for group in groups if group.steps]
+
+
+def press_calendar(today: date, limit: int) -> list[CampaignSteps]:
+    """As ``campaigns_to_follow``, but the first ``limit`` steps to come of each démarche and
+    how many more there are: one statement, whatever the number of steps."""
+    end = sa.func.coalesce(Campaign.ends_on, Campaign.synthesis_deadline)
+    to_come = sa.and_(Step.status == StepStatus.PUBLISHED, sa.or_(
+        Step.day >= today, sa.and_(Step.day.is_(None), sa.or_(end.is_(None), end >= today))))
+    # The order of _in_date_order, in SQL.
+    order = (Step.day.is_(None), Step.day, Step.start_time.asc().nulls_first(),
+             Territory.name, Step.id)
+    ranked = (sa.select(Step.id, sa.func.row_number().over(partition_by=Step.campaign_id,
+                                                           order_by=order).label("rank"),
+                        sa.func.count().over(partition_by=Step.campaign_id).label("total"))
+              .join(Step.campaign).join(Step.territory).where(to_come).subquery())
+    rows = db.session.execute(
+        sa.select(Step, ranked.c.total).join(ranked, ranked.c.id == Step.id)
+        .where(ranked.c.rank <= limit)
+        .options(joinedload(Step.territory), joinedload(Step.campaign))).unique().all()
+    groups: dict[int, CampaignSteps] = {}
+    for step, total in rows:
+        group = groups.setdefault(step.campaign_id, CampaignSteps(step.campaign, [],
+                                                                   total - limit))
+        group.steps.append(step)
+    for group in groups.values():
+        group.steps.sort(key=_in_date_order)
+        group.more = max(group.more, 0)
+    return sorted(groups.values(), key=lambda g: (g.campaign.starts_on is None,
+                                                  -(g.campaign.starts_on or date.min).toordinal(),
+                                                  g.campaign.id))
 
 
 def _wanted_steps(groups: list[CampaignSteps], step_ids: Iterable[int],
@@ -243,11 +276,22 @@ def remove_kit_file(kit_file: PressKitFile, user: User | None) -> None:
     db.session.commit()
 
 
-def kit_files(campaign: Campaign | None = None, step: Step | None = None) -> list[PressKitFile]:
-    query = sa.select(PressKitFile).order_by(PressKitFile.uploaded_at.desc())
+def kit_files(campaign: Campaign | None = None, step: Step | None = None,
+              limit: int | None = None) -> list[PressKitFile]:
+    if step is not None and limit is None:  # the step's page, at every view
+        return list(db.session.scalars(_step_kit(), {"step_id": step.id}))
+    query = sa.select(PressKitFile).order_by(PressKitFile.uploaded_at.desc()).limit(limit)
     if step is not None:
         query = query.where(PressKitFile.step_id == step.id)
     elif campaign is not None:
         query = query.where(PressKitFile.campaign_id == campaign.id,
                             PressKitFile.step_id.is_(None))
     return list(db.session.scalars(query.options(joinedload(PressKitFile.step))))
+
+
+@cache
+def _step_kit() -> sa.Select:
+    """A step's press kit, built once per process (building and keying the statement cost
+    more than running it). Without a join: the caller holds the step, the session too."""
+    return (sa.select(PressKitFile).where(PressKitFile.step_id == sa.bindparam("step_id"))
+            .order_by(PressKitFile.uploaded_at.desc()))

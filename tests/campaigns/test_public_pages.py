@@ -39,14 +39,20 @@ def test_home_after_the_deadline_says_it_has_passed(client, seeded):
     assert "Aucune étape à venir" in html
 
 
-def test_calendar_lists_steps_by_month_and_unscheduled_apart(app, client, seeded):
+def test_calendar_shows_a_month_at_a_time_and_unscheduled_apart(app, client, seeded):
+    # One month a page (issue 15): the current one first, the next one a link away.
     app.config["CONCERTO_NOW"] = "2022-11-03T12:00"
     html = page(client, "/calendrier")
-    assert html.index(">novembre 2022<") < html.index(">décembre 2022<")
-    assert html.index(">décembre 2022<") < html.index("Date à venir</h2>")
+    assert "13 étapes, dont 3 en novembre 2022." in html
+    assert 'id="mois-2022-11">novembre 2022</h2>' in html
+    assert 'id="mois-2022-12"' not in html and "Rodez" not in html  # Aveyron: in December
+    assert html.index("novembre 2022</h2>") < html.index("Date à venir</h2>")
     unscheduled = html[html.index("Date à venir</h2>"):]
     assert "Ariège" in unscheduled and "Hérault" in unscheduled
-    assert "13 étapes" in html
+    following = html[html.index("Mois suivant") - 300:html.index("Mois suivant")]
+    assert "mois=2022-12" in following
+    december = page(client, "/calendrier?mois=2022-12")
+    assert 'id="mois-2022-12">décembre 2022</h2>' in december and "Rodez" in december
 
 
 def test_calendar_marks_past_steps_as_held(app, client, seeded):

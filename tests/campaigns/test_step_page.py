@@ -331,3 +331,44 @@ def test_upcoming_step_page_queries_do_not_grow_with_its_contributions(client, l
         contribution(step, f"Encore une, la {number}")
     print(f"upcoming step page: {few} statements")
     assert statements() == few <= 8
+
+
+def test_a_programme_contributions_and_a_press_kit_cost_no_statement_more(app, client, lozere,
+                                                                           monkeypatch):
+    """The step page's statements are fixed (issue 15): the questions of its programme and of
+    its contributions are the campaign's, loaded with the step, and its press kit's files
+    belong to the step the page holds."""
+    from app.press.models import PressKitFile
+    from tests.helpers import count_queries
+
+    cache = app.extensions.get("page_cache")
+    if cache is not None:  # what the page costs to build, not a cached answer
+        monkeypatch.setattr(cache, "capacity", 0)
+    territory, campaign = lozere
+    campaign.contributions_open = True
+    bare = make_step(campaign, territory, day=date(2022, 10, 20))
+    full = make_step(campaign, territory, day=date(2022, 10, 21))
+    full.agenda_items = [AgendaItem(kind=AgendaKind.WORKSHOP, title=f"Atelier {number}",
+                                    challenge=challenge)
+                         for number, challenge in enumerate(campaign.challenges)]
+    db.session.add_all([
+        StepReport(step=full, discussion="Échanges nourris.",
+                   published_at=datetime(2022, 10, 25, tzinfo=UTC)),
+        PressKitFile(campaign=campaign, step=full, title="Communiqué", size=8,
+                     original_name="communique.pdf", content_type="application/pdf",
+                     stored_name="bench-communique")])
+    db.session.commit()
+    for challenge in campaign.challenges:
+        contribution(full, f"Sur « {challenge.title} »", challenge=challenge)
+
+    def statements(step) -> tuple[int, str]:
+        page(client, step)  # warm-up
+        with count_queries() as queries:
+            html = page(client, step)
+        return len(queries), html
+
+    few, _ = statements(bare)
+    many, html = statements(full)
+    assert "Communiqué" in html and "Échanges nourris." in html and "Atelier 1" in html
+    assert all(challenge.description in html for challenge in campaign.challenges)
+    assert many == few
