@@ -97,11 +97,26 @@ system-packages:
 lint: $(VENV)/.stamp-dev
 	$(VENV)/bin/ruff check .
 
+# The benchmarks (bench/README.md), then their one table (bench/table.py). BENCH_SECONDS: how
+# long wrk loads each address. A script that fails does not stop the others; make fails after
+# the table. Needs wrk (Debian package), PostgreSQL and Redis on 127.0.0.1.
+BENCH_SECONDS ?= 5
+BENCH_SCRIPTS := bench.bench bench.step_page bench.registrations bench.contributions bench.syntheses
+
 bench: install-dev
-	$(PY) -m bench.bench
-	$(PY) -m bench.registrations
-	$(PY) -m bench.contributions
-	$(PY) -m bench.syntheses
+	@command -v wrk >/dev/null || { echo "wrk absent : sudo apt-get install wrk"; exit 1; }
+	@mkdir -p bench/results && rm -f bench/results/*.json
+	@failed=""; for script in $(BENCH_SCRIPTS); do \
+	  case $$script in \
+	    bench.bench|bench.registrations) options="--seconds $(BENCH_SECONDS)" ;; \
+	    bench.contributions) options="--reuse" ;; \
+	    *) options="" ;; \
+	  esac; \
+	  echo "== $(PY) -m $$script $$options"; \
+	  $(PY) -m $$script $$options || failed="$$failed $$script"; \
+	done; \
+	echo; $(PY) -m bench.table; \
+	if [ -n "$$failed" ]; then echo "Échec :$$failed"; exit 1; fi
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) instance

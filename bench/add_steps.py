@@ -1,4 +1,7 @@
-"""Add N published steps to the benchmark database (calendar pages at scale)."""
+"""Add published steps to the featured démarche of the benchmark database (pages at scale):
+N steps, or by default as many as bring it to SCALE public steps (the seed has 13).
+Usage: .venv/bin/python -m bench.add_steps [N]
+"""
 
 import sys
 from datetime import date, time, timedelta
@@ -10,12 +13,22 @@ from app.campaigns.models import Campaign, Step, StepStatus
 from app.extensions import db
 from app.territories.models import Territory, TerritoryKind
 
+SCALE = 500  # public steps in the démarche at scale (issue 15: « 500 steps »)
 
-def main(count: int) -> None:
+
+def public_steps(campaign: Campaign) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Step).where(
+        Step.campaign_id == campaign.id, Step.status != StepStatus.DRAFT))
+
+
+def main(count: int | None = None) -> int:
+    """Adds the steps; returns how many public steps the démarche has now."""
     app = create_app()
     with app.app_context():
         campaign = db.session.scalar(sa.select(Campaign).where(
             Campaign.slug == "cnr-sante-occitanie-2022"))
+        if count is None:
+            count = max(0, SCALE - public_steps(campaign))
         departements = list(db.session.scalars(sa.select(Territory).where(
             Territory.kind == TerritoryKind.DEPARTEMENT)))
         for number in range(count):
@@ -26,7 +39,8 @@ def main(count: int) -> None:
                 day=date(2023, 1, 9) + timedelta(days=number % 200),
                 start_time=time(14), end_time=time(17), status=StepStatus.PUBLISHED))
         db.session.commit()
+        return public_steps(campaign)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 300)
+    print(main(int(sys.argv[1]) if len(sys.argv) > 1 else None))

@@ -1,8 +1,12 @@
 """Load benchmark: Concerto's public pages and calendar files against a bare Flask endpoint.
 
 Both apps run under the same gunicorn settings on loopback, on PostgreSQL, and are loaded by wrk
-with 32 connections. Prints req/s, p50 and p99 latency, and the ratio to the bare endpoint.
-Usage: .venv/bin/python bench/bench.py [--seconds 8] (make bench).
+with 32 connections. Prints req/s, p50 and p99 latency, and the ratio to the bare endpoint:
+every public page and feed with the seed (13 steps in the featured démarche), a 304 (the step
+page asked again with its ETag), then the same pages with 500 steps and 100,000 contributions;
+each worker's resident memory after the load (/proc), and how long `import wsgi` and a
+gunicorn start take, each beside the bare app's.
+Usage: .venv/bin/python -m bench.bench [--seconds 5] [--contributions 100000] (make bench).
 """
 
 from __future__ import annotations
@@ -10,13 +14,16 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import statistics
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
+
+from bench.record import Recorder, line
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv" / "bin"
@@ -31,10 +38,10 @@ def run(*command: str, env: dict | None = None) -> str:
                           env=env).stdout
 
 
-def app_env() -> dict:
+def app_env(database: str = DATABASE) -> dict:
     env = dict(os.environ)
     env.update(CONCERTO_CONFIG="production", SECRET_KEY="bench-secret-key-not-the-default",
-               DATABASE_URL=f"postgresql://postgres@127.0.0.1:5432/{DATABASE}",
+               DATABASE_URL=f"postgresql://postgres@127.0.0.1:5432/{database}",
                PUBLIC_BASE_URL="http://127.0.0.1", FLASK_APP="wsgi.py",
                CONCERTO_INSTANCE="/tmp/concerto-bench")
     return env
@@ -49,24 +56,52 @@ def prepare_database(database: str = DATABASE, env: dict | None = None) -> None:
     run(str(VENV / "flask"), "seed", env=env)
 
 
+class Server:
+    """A gunicorn master on loopback: its address, its process, how long it took to answer."""
+
+    def __init__(self, url: str, process: subprocess.Popen, start_seconds: float) -> None:
+        self.url, self.process, self.start_seconds = url, process, start_seconds
+
+    def workers_rss_mb(self) -> list[float]:
+        """Resident memory of each worker (VmRSS, /proc), in MB."""
+        children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True,
+                                  text=True).stdout.split()
+        sizes = []
+        for pid in children:
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue  # a worker that was just replaced
+            sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
+        return sorted(sizes)
+
+
 @contextmanager
 def gunicorn(module: str, port: int, env: dict | None = None):
+    """gunicorn serving ``module``; its log (the app's lines too, as in production) goes to
+    bench/results/gunicorn-<port>.log."""
+    (ROOT / "bench" / "results").mkdir(exist_ok=True)
+    log = (ROOT / "bench" / "results" / f"gunicorn-{port}.log").open("w", encoding="utf-8")
+    started = time.monotonic()
     process = subprocess.Popen(
         [str(VENV / "gunicorn"), "-w", WORKERS, "-b", f"127.0.0.1:{port}", "--log-level",
-         "warning", module], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+         "warning", module], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     try:
-        for _ in range(100):
+        while True:  # until it answers (a busy machine imports the app slowly)
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)
                 break
             except urllib.error.HTTPError:
-                break  # it answers
+                break  # it answers (404 from the bare endpoint)
             except OSError:
-                time.sleep(0.1)
-        yield f"http://127.0.0.1:{port}"
+                if process.poll() is not None or time.monotonic() - started > 180:
+                    raise RuntimeError(f"gunicorn {module} ne répond pas") from None
+                time.sleep(0.05)
+        yield Server(f"http://127.0.0.1:{port}", process, time.monotonic() - started)
     finally:
         process.terminate()
         process.wait(timeout=10)
+        log.close()
 
 
 def _milliseconds(text: str) -> float:
@@ -74,68 +109,162 @@ def _milliseconds(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
 
-def load(url: str, seconds: int) -> dict:
+def load(url: str, seconds: int, headers: tuple[str, ...] = ()) -> dict:
     """wrk's requests per second and latency percentiles for one URL."""
-    output = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", url],
+    options = [argument for header in headers for argument in ("-H", header)]
+    output = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency",
+                             "--timeout", "10s", *options, url],
                             check=True, capture_output=True, text=True).stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     p50 = _milliseconds(re.search(r"\s50%\s+(\S+)", output).group(1))
     p99 = _milliseconds(re.search(r"\s99%\s+(\S+)", output).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return {"rate": rate, "p50": p50, "p99": p99, "errors": int(errors.group(1)) if errors else 0}
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
+                        output)
+    return {"rate": rate, "p50": p50, "p99": p99,
+            "errors": (int(errors.group(1)) if errors else 0)
+            + (sum(int(n) for n in sockets.groups()) if sockets else 0)}
+
+
+def psql(sql: str, database: str = DATABASE) -> str:
+    return subprocess.run(["psql", *PG, "-d", database, "-tAc", sql], check=True,
+                          capture_output=True, text=True).stdout.strip()
 
 
 def lozere_step_id() -> int:
-    return int(subprocess.run(
-        ["psql", *PG, "-d", DATABASE, "-tAc", "SELECT id FROM step WHERE city = 'Mende'"],
-        check=True, capture_output=True, text=True).stdout.strip())
+    return int(psql("SELECT min(id) FROM step WHERE city = 'Mende'"))
+
+
+def featured_steps() -> int:
+    return int(psql("SELECT count(*) FROM step JOIN campaign ON campaign.id = step.campaign_id "
+                    "WHERE slug = 'cnr-sante-occitanie-2022' AND status <> 'draft'"))
+
+
+def fetch(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    """One GET: status, headers, body (a 304 or an error is an answer too)."""
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}),
+                                    timeout=30) as answer:
+            return answer.status, dict(answer.headers), answer.read()
+    except urllib.error.HTTPError as answer:
+        return answer.code, dict(answer.headers), answer.read()
+
+
+def not_modified(url: str, seconds: int) -> tuple[dict | None, str]:
+    """The page asked again with the ETag of its first answer: wrk's figures if the app says
+    304, else None and why not."""
+    status, headers, _body = fetch(url)
+    etag = headers.get("ETag")
+    if status != 200 or not etag:
+        return None, "pas d’ETag dans la réponse : ligne non mesurée"
+    again, _headers, body = fetch(url, {"If-None-Match": etag})
+    if again != 304 or body:
+        return None, f"If-None-Match → {again}, pas 304"
+    return load(url, seconds, (f"If-None-Match: {etag}",)), f"ETag {etag[:18]}…"
+
+
+def import_seconds(module: str, env: dict, repeat: int = 3) -> float:
+    """Median time of `import module` in a fresh interpreter (the app's settings included)."""
+    code = ("import time; started = time.perf_counter(); import " + module
+            + "; print(time.perf_counter() - started)")
+    return statistics.median(float(run(str(VENV / "python"), "-c", code, env=env).split()[-1])
+                             for _ in range(repeat))
+
+
+PAGES = [("Accueil", "/"),
+         ("Calendrier (démarche mise en avant, {steps} étapes)", "/calendrier"),
+         ("Calendrier, toutes démarches", "/calendrier?demarche=toutes"),
+         ("Page de la démarche", "/demarches/cnr-sante-occitanie-2022"),
+         ("Page département (Aveyron)", "/departements/12"),
+         ("Page d’une étape (Mende)", "/etapes/{step}")]
+FEEDS = [("Flux de la démarche (.ics)", "/demarches/cnr-sante-occitanie-2022.ics"),
+         ("Flux d’un département (.ics, Aveyron)", "/departements/12.ics"),
+         ("Flux de toutes les démarches (.ics)", "/calendrier.ics"),
+         ("Invitation d’une étape (.ics)", "/etapes/{step}.ics")]
+PAGE_TARGET = [("ratio", ">=", 0.25), ("p99", "<", 50)]  # issue 15
+FEED_TARGET = [("ratio", ">=", 0.5)]
+
+
+def measure_all(base: str, seconds: int, step: int, steps: int) -> list[tuple[str, dict, list]]:
+    """Every page and feed, checked (200) then loaded: (label, wrk figures, target)."""
+    figures = []
+    for (label, path), target in [(page, PAGE_TARGET) for page in PAGES] + [
+            (feed, FEED_TARGET) for feed in FEEDS]:
+        url = base + path.format(step=step)
+        status, _headers, _body = fetch(url)
+        if status != 200:
+            raise RuntimeError(f"{url} : {status}")
+        figures.append((label.format(steps=steps), load(url, seconds), target))
+    return figures
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=int, default=8)
-    seconds = parser.parse_args().seconds
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--contributions", type=int, default=100_000,
+                        help="published contributions added for the pages at scale")
+    options = parser.parse_args()
+    seconds = options.seconds
+    recorder = Recorder("bench")
     prepare_database()
-    step = lozere_step_id()
-    rows: list[tuple[str, dict]] = []
-    with gunicorn("bench.baseline_app:app", 8101) as base:
-        baseline = load(f"{base}/hello", seconds)
-    rows.append(("Flask nu : /hello (référence)", baseline))
-    pages = [("Flux de la démarche (.ics, 11 étapes)", "/demarches/cnr-sante-occitanie-2022.ics"),
-             ("Invitation d’une étape (.ics)", f"/etapes/{step}.ics"),
-             ("Page calendrier (13 étapes)", "/calendrier"),
-             ("Page d’une étape", f"/etapes/{step}"),
-             ("Page département (Aveyron)", "/departements/12"),
-             ("Accueil", "/"),
-             ("/healthz", "/healthz")]
+    step, steps = lozere_step_id(), featured_steps()
+    with gunicorn("bench.baseline_app:app", 8101) as bare:
+        baseline = load(f"{bare.url}/hello", seconds)
+        bare_rss, bare_start = bare.workers_rss_mb(), bare.start_seconds
     with gunicorn("wsgi:app", 8102, app_env()) as concerto:
-        for label, path in pages:
-            rows.append((label, load(concerto + path, seconds)))
-        run(str(VENV / "python"), "-m", "bench.add_steps", "300", env=app_env())
-        time.sleep(1.5)  # let every worker's calendar cache see the new revision
-        rows.append(("Flux de toutes les démarches (.ics, 319 étapes)",
-                     load(f"{concerto}/calendrier.ics", seconds)))
-        rows.append(("Page calendrier, toutes démarches (321 étapes)",
-                     load(f"{concerto}/calendrier?demarche=toutes", seconds)))
-    report = format_report(rows, baseline, seconds)
+        small = measure_all(concerto.url, seconds, step, steps)
+        healthz = load(f"{concerto.url}/healthz", seconds)
+        etag_figures, etag_note = not_modified(f"{concerto.url}/etapes/{step}", seconds)
+        large_steps = int(run(str(VENV / "python"), "-m", "bench.add_steps",
+                              env=app_env()).split()[-1])
+        run(str(VENV / "python"), "-c", "from bench.contributions import create; "
+            f"create({options.contributions})", env=app_env())
+        time.sleep(1.5)  # let every worker's caches see the new revisions
+        large = measure_all(concerto.url, seconds, step, large_steps)
+        rss, start = concerto.workers_rss_mb(), concerto.start_seconds
+    rows = recorder.section(f"Sous charge : gunicorn {WORKERS} workers sync, PostgreSQL, wrk 2 "
+                            f"threads, {CONNECTIONS} connexions, {seconds} s par ligne")
+    rows.append(wrk_line("Flask nu : /hello (référence)", baseline, baseline))
+    for label, figures, target in small:
+        rows.append(wrk_line(label, figures, baseline, target=target))
+    rows.append(wrk_line("/healthz (sans base de données)", healthz, baseline))
+    if etag_figures is None:
+        rows.append(line("Page d’une étape redemandée avec son ETag (304)", None, "req/s",
+                         note=etag_note))
+    else:
+        rows.append(wrk_line("Page d’une étape redemandée avec son ETag (304)", etag_figures,
+                             baseline, etag_note, [("ratio", ">=", 0.5)]))
+    scale = recorder.section(f"À l’échelle : {large_steps} étapes dans la démarche, "
+                             f"{options.contributions:_} contributions publiées".replace("_", " "))
+    for (label, figures, target), (_, before, _) in zip(large, small, strict=True):
+        cost = before["rate"] / figures["rate"]  # time per request, relative to the seed's
+        scale.append(wrk_line(label, figures, baseline, f"coût ×{cost:.2f} de celui à {steps} "
+                              "étapes", [*target, ("cost", "<=", 1.2)], cost=cost))
+    memory = recorder.section("Empreinte : mémoire résidente (VmRSS, /proc) après la charge, "
+                              "démarrage")
+    memory.append(line(f"Mémoire d’un worker après la charge (le plus gros des {len(rss)})",
+                       max(rss), "Mo", ratio=max(rss) / max(bare_rss),
+                       note="workers : " + ", ".join(f"{size:.0f}" for size in rss)
+                       + f" Mo ; Flask nu : {max(bare_rss):.0f} Mo",
+                       target=[("value", "<", 150)]))
+    wsgi, flask = import_seconds("wsgi", app_env()), import_seconds("bench.baseline_app", None)
+    memory.append(line("import wsgi (create_app, médiane de 3)", wsgi, "s", ratio=wsgi / flask,
+                       note=f"Flask nu : {flask:.2f} s", target=[("value", "<", 1.5)]))
+    memory.append(line(f"gunicorn {WORKERS} workers : première réponse après", start, "s",
+                       ratio=start / bare_start, note=f"Flask nu : {bare_start:.2f} s"))
+    saved = recorder.save()
+    from bench.table import render
+
+    report = render([saved])
     print(report)
-    results = ROOT / "bench" / "results"
-    results.mkdir(exist_ok=True)
-    (results / "latest.txt").write_text(report, encoding="utf-8")
+    (ROOT / "bench" / "results" / "latest.txt").write_text(report, encoding="utf-8")
 
 
-def format_report(rows: list[tuple[str, dict]], baseline: dict, seconds: int) -> str:
-    lines = [f"Concerto — banc de charge du {date.today():%d/%m/%Y} : gunicorn {WORKERS} workers "
-             f"sync, PostgreSQL, wrk {CONNECTIONS} connexions, {seconds} s par adresse, "
-             f"{os.cpu_count()} cœurs",
-             "",
-             f"{'adresse':<50} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'/ réf.':>7} "
-             f"{'erreurs':>8}"]
-    for label, figures in rows:
-        ratio = figures["rate"] / baseline["rate"]
-        lines.append(f"{label:<50} {figures['rate']:>9.0f} {figures['p50']:>8.2f} "
-                     f"{figures['p99']:>8.2f} {ratio:>7.2f} {figures['errors']:>8}")
-    return "\n".join(lines)
+def wrk_line(label: str, figures: dict, baseline: dict, note: str = "",
+             target: list | None = None, cost: float | None = None) -> dict:
+    return line(label, figures["rate"], "req/s", p50=figures["p50"], p99=figures["p99"],
+                ratio=figures["rate"] / baseline["rate"], errors=figures["errors"], note=note,
+                target=target or [], cost=cost)
 
 
 if __name__ == "__main__":

@@ -47,6 +47,7 @@ from bench.bench import (
     _milliseconds,
     prepare_database,
 )
+from bench.record import Recorder, line
 
 DATABASE = "concerto_bench_registrations"  # its own: bench.bench drops concerto_bench
 REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -324,6 +325,7 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     arguments = parser.parse_args()
     seconds = arguments.seconds
+    recorder = Recorder("registrations")
     prepare_database(DATABASE, app_env())
     empty_queue()
     env = app_env()
@@ -362,6 +364,12 @@ def main() -> None:
     smtp.stop()
     counts = psql("SELECT status || '=' || count(*) FROM registration GROUP BY status "
                   "ORDER BY status").split()
+    # The step of 100 places, filled by the load: exactly its capacity confirmed (or everyone,
+    # had fewer come), the rest on its waiting list. Counted now: requests still in flight
+    # when wrk stopped have been answered since.
+    confirmed, registered = map(int, psql(
+        f"SELECT count(*) FILTER (WHERE status = 'confirmed'), count(*) FROM registration "
+        f"WHERE step_id = {small}").split("|"))
     report = format_report(rows, seconds, (load_before, os.getloadavg()[0]), [
         f"Inscriptions en base : {' '.join(counts)} ; courriels : {mails} en file, "
         f"{Sink.received} reçus par le serveur SMTP, le dernier {drained_after:.0f} s après la "
@@ -370,9 +378,37 @@ def main() -> None:
     print(report)
     (ROOT / "bench" / "results").mkdir(exist_ok=True)
     (ROOT / "bench" / "results" / "registrations.txt").write_text(report, encoding="utf-8")
+    record(recorder, rows, seconds, (confirmed, registered), Sink.received == mails)
     if arguments.profile:
         profile(big, departement)
         empty_queue()  # the profile's jobs: no worker runs them
+
+
+def record(recorder: Recorder, rows: list[tuple[str, dict]], seconds: int,
+           small_step: tuple[int, int], mails_delivered: bool) -> None:
+    """The lines of `make bench`'s table (bench/table.py)."""
+    baseline = rows[0][1]
+    lines = recorder.section(f"Inscriptions : gunicorn comme en production "
+                             f"(deploy/gunicorn.conf.py, {WORKERS} workers), RQ + 1 flask worker "
+                             f"→ SMTP, wrk {CONNECTIONS} connexions, {seconds} s par ligne")
+    for label, figures in rows:
+        note, errors = "", figures["errors"]
+        if "cpu" in figures and figures["saved"]:
+            note = "CPU par inscription : " + ", ".join(
+                f"{part} {1000 * used / figures['saved']:.1f} ms"
+                for part, used in figures["cpu"].items())
+        if "liste d’attente" in label:  # as many confirmed as places, if enough came
+            confirmed, registered = small_step
+            right = confirmed == min(100, registered)
+            note = (f"{confirmed} confirmées pour 100 places, {registered - confirmed} en "
+                    f"attente {'✓' if right else '✗'} ; {note}")
+            errors += not right
+        if label.startswith("POST") and not mails_delivered:
+            note += " ; des courriels manquent ✗"
+        lines.append(line(label, figures["rate"], "req/s", p50=figures["p50"],
+                          p99=figures["p99"], ratio=figures["rate"] / baseline["rate"],
+                          errors=errors, note=note))
+    recorder.save()
 
 
 def format_report(rows: list[tuple[str, dict]], seconds: int, load: tuple[float, float],

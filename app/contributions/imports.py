@@ -19,7 +19,6 @@ from datetime import timedelta
 
 import filetype
 from flask import current_app
-from openpyxl import load_workbook
 from werkzeug.datastructures import FileStorage
 
 from app import storage
@@ -179,6 +178,8 @@ def _xlsx_rows(data: bytes) -> list[list[object]]:
     if unpacked > XLSX_MAX_UNPACKED:
         raise RejectedFileError("Ce classeur Excel est trop volumineux une fois décompressé : "
                                 "enregistrez-le en CSV ou découpez-le.")
+    from openpyxl import load_workbook  # here: openpyxl loads NumPy and Pillow (25 MB)
+
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds on a damaged file

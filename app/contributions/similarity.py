@@ -14,7 +14,8 @@ title too (``phrasings``), and also counts a published proposal as found when mo
 are in a short typed phrasing (``most_alike``); it shows those above ALIKE_SCORE.
 
 Light on purpose, as it runs on the public path: RapidFuzz and simplemma only (no numpy, no
-scikit-learn, and YAKE's stop-word file is read without importing YAKE).
+scikit-learn, and YAKE's stop-word file is read without importing YAKE), both imported on first
+use, so that a web process that never compares texts does not load them.
 """
 
 from __future__ import annotations
@@ -26,9 +27,6 @@ from functools import cache, lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 from typing import TypeVar
-
-import simplemma
-from rapidfuzz import fuzz, process
 
 from app.campaigns.models import Campaign
 from app.contributions import queries
@@ -87,6 +85,8 @@ def _content_lemma(token: str) -> str | None:
     token = token.split("'")[-1]  # l'accès → accès
     if len(token) < 2 or not any(c.isalpha() for c in token):
         return None
+    import simplemma
+
     lemma = fold(simplemma.lemmatize(token.lower(), lang="fr"))
     return lemma if lemma not in stop_words() and len(lemma) > 1 else None
 
@@ -94,6 +94,8 @@ def _content_lemma(token: str) -> str | None:
 def lemmas(text: str) -> list[str]:
     """Content words of a French text, as folded lemmas: « Les médecins traitants » →
     ["medecin", "traitant"]."""
+    import simplemma
+
     tokens = simplemma.simple_tokenizer(text.replace("’", "'"))
     return [lemma for lemma in map(_content_lemma, tokens) if lemma is not None]
 
@@ -105,9 +107,17 @@ def signature(text: str) -> str:
     return " ".join(sorted(set(lemmas(text))))
 
 
-# How alike two signatures are, from 0 to 100: the one comparison of near-duplicates and
-# look-alikes. RapidFuzz's own function, so that its loops (process.extract) stay in C.
-likeness = fuzz.token_sort_ratio
+def _ratio() -> Callable[..., float]:
+    """The one comparison of near-duplicates and look-alikes: RapidFuzz's own function, so
+    that its loops (process.extract) stay in C."""
+    from rapidfuzz import fuzz
+
+    return fuzz.token_sort_ratio
+
+
+def likeness(first: str, second: str) -> float:
+    """How alike two signatures are, from 0 to 100."""
+    return _ratio()(first, second)
 
 
 def near_duplicates(items: Sequence[T], text: Callable[[T], str],
@@ -123,11 +133,13 @@ def near_duplicates(items: Sequence[T], text: Callable[[T], str],
             i = parent[i]
         return i
 
+    from rapidfuzz import process
+
     for i, first in enumerate(signatures):
         if not first:
             continue
         later = signatures[i + 1:]
-        for _match, _score, offset in process.extract(first, later, scorer=likeness,
+        for _match, _score, offset in process.extract(first, later, scorer=_ratio(),
                                                       score_cutoff=cutoff, limit=None):
             if later[offset]:
                 parent[root(i)] = root(i + 1 + offset)
@@ -189,10 +201,12 @@ def most_alike(typed: Sequence[str], candidates: Iterable[tuple[K, Sequence[str]
             choices.append(words)
     best: dict[K, float] = {}
     their_stems = [_stems(choice) for choice in choices]
+    from rapidfuzz import process
+
     for words in wanted:
         # The best of the likeness and the containment, for every choice at once.
         scores = {index: score for _match, score, index in process.extract(
-            words, choices, scorer=likeness, score_cutoff=cutoff, limit=None)}
+            words, choices, scorer=_ratio(), score_cutoff=cutoff, limit=None)}
         mine = _stems(words)
         for index, theirs in enumerate(their_stems):
             contained = _containment(mine, theirs)

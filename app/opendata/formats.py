@@ -9,9 +9,6 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-
 from app.spreadsheets import neutralise, text_cell
 
 
@@ -45,6 +42,9 @@ def json_stream(records: Iterable[dict[str, Any]], metadata: dict[str, Any]) -> 
 
 
 def xlsx_bytes(columns: list[str], records: Iterable[dict[str, Any]], title: str) -> bytes:
+    from openpyxl import Workbook  # here: openpyxl loads NumPy and Pillow (25 MB)
+    from openpyxl.cell import WriteOnlyCell
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title[:31])
     sheet.append(columns)

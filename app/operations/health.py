@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import functools
 
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from flask import Blueprint, current_app, jsonify
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
@@ -43,6 +40,9 @@ def readyz():
 
 
 def _database_checks() -> dict[str, str]:
+    # Alembic here, not at import: a web process that is never asked /readyz does not load it.
+    from alembic.runtime.migration import MigrationContext
+
     try:
         with db.engine.connect() as connection:
             current = set(MigrationContext.configure(connection).get_current_heads())
@@ -60,6 +60,9 @@ def _database_checks() -> dict[str, str]:
 @functools.cache
 def _migration_heads(directory: str) -> frozenset[str]:
     """The revisions the code expects (read once per process: the scripts do not change)."""
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
+
     config = AlembicConfig()
     config.set_main_option("script_location", directory)
     return frozenset(ScriptDirectory.from_config(config).get_heads())

@@ -13,8 +13,6 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from flask import render_template
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
 from app.campaigns.models import Step, StepFormat
 from app.clock import PARIS, now
@@ -66,6 +64,9 @@ def to_csv(header: list[str], body: list[list[object]], separator: str = ",") ->
 
 
 def to_xlsx(header: list[str], body: list[list[object]], title: str) -> bytes:
+    from openpyxl import Workbook  # here: openpyxl loads NumPy and Pillow (25 MB)
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = title[:31]

@@ -9,6 +9,7 @@ being hybrid).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import sqlalchemy as sa
 
@@ -56,12 +57,18 @@ def total_capacity(step: Step) -> int | None:
 
 def confirmed_counts(step_id: int, pool: Attendance | None = None) -> dict[str, int]:
     """Confirmed registrations of a step (of one pool), by category (one query)."""
-    rows = db.session.execute(
-        sa.select(Registration.category, sa.func.count())
-        .where(Registration.step_id == step_id,
-               Registration.status == RegistrationStatus.CONFIRMED, _in_pool(pool))
-        .group_by(Registration.category))
+    rows = db.session.execute(_confirmed_counts(pool), {"step_id": step_id})
     return {category: number for category, number in rows}  # noqa: C416 (a Result, not pairs)
+
+
+@cache
+def _confirmed_counts(pool: Attendance | None) -> sa.Select:
+    """Built once per pool (a step's page and each registration ask): building and keying
+    the statement cost about as much as running it."""
+    return (sa.select(Registration.category, sa.func.count())
+            .where(Registration.step_id == sa.bindparam("step_id"),
+                   Registration.status == RegistrationStatus.CONFIRMED, _in_pool(pool))
+            .group_by(Registration.category))
 
 
 def has_seat(step: Step, category: str, counts: dict[str, int],
