@@ -21,6 +21,21 @@ def public_steps(campaign: Campaign) -> int:
         Step.campaign_id == campaign.id, Step.status != StepStatus.DRAFT))
 
 
+def add_published_steps(campaign: Campaign, count: int) -> None:
+    """``count`` published steps, spread over the départements, from 9 January 2023 over 200
+    days (in the app context of the caller)."""
+    departements = list(db.session.scalars(sa.select(Territory).where(
+        Territory.kind == TerritoryKind.DEPARTEMENT)))
+    for number in range(count):
+        territory = departements[number % len(departements)]
+        db.session.add(Step(
+            campaign=campaign, territory=territory, city=territory.chef_lieu,
+            title=f"Réunion de proximité n° {number + 1} — {territory.name}",
+            day=date(2023, 1, 9) + timedelta(days=number % 200),
+            start_time=time(14), end_time=time(17), status=StepStatus.PUBLISHED))
+    db.session.commit()
+
+
 def main(count: int | None = None) -> int:
     """Adds the steps; returns how many public steps the démarche has now."""
     app = create_app()
@@ -29,16 +44,7 @@ def main(count: int | None = None) -> int:
             Campaign.slug == "cnr-sante-occitanie-2022"))
         if count is None:
             count = max(0, SCALE - public_steps(campaign))
-        departements = list(db.session.scalars(sa.select(Territory).where(
-            Territory.kind == TerritoryKind.DEPARTEMENT)))
-        for number in range(count):
-            territory = departements[number % len(departements)]
-            db.session.add(Step(
-                campaign=campaign, territory=territory, city=territory.chef_lieu,
-                title=f"Réunion de proximité n° {number + 1} — {territory.name}",
-                day=date(2023, 1, 9) + timedelta(days=number % 200),
-                start_time=time(14), end_time=time(17), status=StepStatus.PUBLISHED))
-        db.session.commit()
+        add_published_steps(campaign, count)
         return public_steps(campaign)
 
 

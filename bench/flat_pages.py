@@ -15,8 +15,6 @@ import os
 import random
 import statistics
 import time
-from datetime import date, timedelta
-from datetime import time as clock_time
 
 import sqlalchemy as sa
 
@@ -42,22 +40,13 @@ STAFF = {
 
 
 def add_steps(count: int) -> None:
-    """As bench/add_steps.py: ``count`` published steps from 9 January 2023, 200 days."""
-    from app.campaigns.models import Campaign, Step, StepStatus
+    """``count`` published steps in the featured démarche, as bench/add_steps.py adds them."""
+    from app.campaigns.models import Campaign
     from app.extensions import db
-    from app.territories.models import Territory, TerritoryKind
+    from bench.add_steps import add_published_steps
 
-    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == SLUG))
-    departements = list(db.session.scalars(sa.select(Territory).where(
-        Territory.kind == TerritoryKind.DEPARTEMENT)))
-    for number in range(count):
-        territory = departements[number % len(departements)]
-        db.session.add(Step(
-            campaign=campaign, territory=territory, city=territory.chef_lieu,
-            title=f"Réunion de proximité n° {number + 1} — {territory.name}",
-            day=date(2023, 1, 9) + timedelta(days=number % 200),
-            start_time=clock_time(14), end_time=clock_time(17), status=StepStatus.PUBLISHED))
-    db.session.commit()
+    add_published_steps(db.session.scalar(sa.select(Campaign).where(Campaign.slug == SLUG)),
+                        count)
 
 
 def add_contributions(count: int) -> None:
