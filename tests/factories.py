@@ -80,3 +80,11 @@ def make_user(role: Role = Role.ORGANISER, territories: list[Territory] | None =
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def aveyron_and_lot(**campaign_values) -> dict:
+    """A démarche (« cnr ») of a region with two of its départements, Aveyron and Lot."""
+    campaign = make_campaign(slug="cnr", **campaign_values)
+    return {"campaign": campaign,
+            "aveyron": make_departement("12", "Aveyron", "Rodez", parent=campaign.territory),
+            "lot": make_departement("46", "Lot", "Cahors", parent=campaign.territory)}

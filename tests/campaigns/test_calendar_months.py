@@ -11,16 +11,13 @@ import pytest
 
 from app.campaigns.calendar_queries import PAGE_SIZE, UNSCHEDULED_PREVIEW
 from app.campaigns.models import StepStatus
-from tests.factories import make_campaign, make_departement, make_step
+from tests.factories import aveyron_and_lot, make_campaign, make_step
 
 
 @pytest.fixture
 def world(app):
     app.config["CONCERTO_NOW"] = "2022-11-20T12:00"
-    campaign = make_campaign(slug="cnr")
-    aveyron = make_departement("12", "Aveyron", "Rodez", parent=campaign.territory)
-    lot = make_departement("46", "Lot", "Cahors", parent=campaign.territory)
-    return {"campaign": campaign, "aveyron": aveyron, "lot": lot}
+    return aveyron_and_lot()
 
 
 def _steps(world, count: int, first: date | None, prefix: str, **kw) -> None:

@@ -16,7 +16,7 @@ from app.contributions.models import Contribution, ContributionKind, Contributio
 from app.contributions.queries import PAGE_SIZE
 from app.extensions import db
 from app.registrations.models import Registration, RegistrationStatus
-from tests.factories import make_campaign, make_departement, make_step, make_user
+from tests.factories import aveyron_and_lot, make_step, make_user
 from tests.helpers import count_queries, login_as, post_form
 
 TODAY = date(2022, 11, 3)
@@ -25,10 +25,7 @@ TODAY = date(2022, 11, 3)
 @pytest.fixture
 def region(app):
     app.config["CONCERTO_NOW"] = "2022-11-03T12:00"
-    campaign = make_campaign(slug="cnr")
-    aveyron = make_departement("12", "Aveyron", "Rodez", parent=campaign.territory)
-    lot = make_departement("46", "Lot", "Cahors", parent=campaign.territory)
-    return {"campaign": campaign, "aveyron": aveyron, "lot": lot}
+    return aveyron_and_lot()
 
 
 def _steps(region, count: int) -> None:

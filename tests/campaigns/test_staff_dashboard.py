@@ -21,7 +21,7 @@ from app.contributions.models import (
 from app.extensions import db
 from app.registrations.models import Registration, RegistrationStatus
 from app.syntheses.models import StepReport, Synthesis, SynthesisState
-from tests.factories import make_campaign, make_departement, make_step, make_user
+from tests.factories import aveyron_and_lot, make_step, make_user
 from tests.helpers import count_queries, login_as
 
 NOW = "2022-11-03T12:00"  # Paris time
@@ -31,11 +31,9 @@ TODAY = date(2022, 11, 3)
 @pytest.fixture
 def region(app):
     app.config["CONCERTO_NOW"] = NOW
-    campaign = make_campaign(slug="cnr", synthesis_deadline=date(2022, 12, 15))
-    aveyron = make_departement("12", "Aveyron", "Rodez", parent=campaign.territory)
-    lot = make_departement("46", "Lot", "Cahors", parent=campaign.territory)
+    world = aveyron_and_lot(synthesis_deadline=date(2022, 12, 15))
     db.session.commit()
-    return {"campaign": campaign, "aveyron": aveyron, "lot": lot}
+    return world
 
 
 def _page(client, user) -> str:
