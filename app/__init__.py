@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask
 
 from app.extensions import csrf, db, init_migrations, login_manager
+from app.flask_app import ConcertoFlask
 from app.operations import init_operations
 from app.settings import check_production_settings, load_environment
 from config import CONFIGS, Config
@@ -18,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(config: str | type[Config] | None = None, overrides: dict | None = None) -> Flask:
     """Build the app. ``config`` is a name of ``config.CONFIGS`` or a class; the environment
     (CONCERTO_CONFIG, then DATABASE_URL, SECRET_KEY, ...) fills in what is not given."""
-    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+    app = ConcertoFlask(__name__, template_folder="../templates", static_folder="../static",
                 instance_path=os.environ.get("CONCERTO_INSTANCE", str(ROOT / "instance")))
     config_class = _config_class(config)
     app.config.from_object(config_class)
