@@ -1,7 +1,10 @@
 """Load benchmark: Concerto's public pages and calendar files against a bare Flask endpoint.
 
 Both apps run under the same gunicorn settings on loopback, on PostgreSQL, and are loaded by wrk
-with 32 connections. Prints req/s, p50 and p99 latency, and the ratio to the bare endpoint:
+with 32 connections, the bare endpoint just before each address (so that each ratio compares
+two loads seconds apart, whatever the machine's neighbours do meanwhile); each address gets a
+second of load first, so every worker has built its copy, and its first answer is timed apart.
+Prints req/s, p50 and p99 latency, and the ratio to the bare endpoint:
 every public page and feed with the seed (13 steps in the featured démarche), a 304 (the step
 page asked again with its ETag), then the same pages with 500 steps and 100,000 contributions;
 each worker's resident memory after the load (/proc), and how long `import wsgi` and a
@@ -21,8 +24,10 @@ import time
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+from bench.cpu import cpu_seconds
 from bench.record import Recorder, line
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +66,13 @@ class Server:
 
     def __init__(self, url: str, process: subprocess.Popen, start_seconds: float) -> None:
         self.url, self.process, self.start_seconds = url, process, start_seconds
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by its workers (and the master), from /proc."""
+        children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True,
+                                  text=True).stdout.split()
+        return cpu_seconds(self.process.pid, True) + sum(cpu_seconds(int(pid))
+                                                         for pid in children)
 
     def workers_rss_mb(self) -> list[float]:
         """Resident memory of each worker (VmRSS, /proc), in MB."""
@@ -109,8 +121,12 @@ def _milliseconds(text: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
 
-def load(url: str, seconds: int, headers: tuple[str, ...] = ()) -> dict:
-    """wrk's requests per second and latency percentiles for one URL."""
+def load(url: str, seconds: int, headers: tuple[str, ...] = (), server: Server | None = None
+         ) -> dict:
+    """wrk's requests per second and latency percentiles for one URL; with ``server``, also
+    the CPU milliseconds its processes spent per request (what neighbours on a shared machine
+    change least)."""
+    used = server.cpu_seconds() if server else 0.0
     options = [argument for header in headers for argument in ("-H", header)]
     output = subprocess.run(["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency",
                              "--timeout", "10s", *options, url],
@@ -121,7 +137,9 @@ def load(url: str, seconds: int, headers: tuple[str, ...] = ()) -> dict:
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
                         output)
-    return {"rate": rate, "p50": p50, "p99": p99,
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    cpu_ms = (server.cpu_seconds() - used) * 1000 / max(requests, 1) if server else None
+    return {"rate": rate, "p50": p50, "p99": p99, "cpu_ms": cpu_ms,
             "errors": (int(errors.group(1)) if errors else 0)
             + (sum(int(n) for n in sockets.groups()) if sockets else 0)}
 
@@ -150,9 +168,9 @@ def fetch(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
         return answer.code, dict(answer.headers), answer.read()
 
 
-def not_modified(url: str, seconds: int) -> tuple[dict | None, str]:
-    """The page asked again with the ETag of its first answer: wrk's figures if the app says
-    304, else None and why not."""
+def not_modified(url: str, servers: Servers, seconds: int) -> tuple[dict | None, str]:
+    """The page asked again with the ETag of its first answer: wrk's figures (beside the bare
+    endpoint's, loaded just before) if the app says 304, else None and why not."""
     status, headers, _body = fetch(url)
     etag = headers.get("ETag")
     if status != 200 or not etag:
@@ -160,7 +178,7 @@ def not_modified(url: str, seconds: int) -> tuple[dict | None, str]:
     again, _headers, body = fetch(url, {"If-None-Match": etag})
     if again != 304 or body:
         return None, f"If-None-Match → {again}, pas 304"
-    return load(url, seconds, (f"If-None-Match: {etag}",)), f"ETag {etag[:18]}…"
+    return compared(servers, seconds, url, (f"If-None-Match: {etag}",)), f"ETag {etag[:18]}…"
 
 
 def import_seconds(module: str, env: dict, repeat: int = 3) -> float:
@@ -185,17 +203,47 @@ PAGE_TARGET = [("ratio", ">=", 0.25), ("p99", "<", 50)]  # issue 15
 FEED_TARGET = [("ratio", ">=", 0.5)]
 
 
-def measure_all(base: str, seconds: int, step: int, steps: int) -> list[tuple[str, dict, list]]:
+def measure_line(url: str, servers: Servers, seconds: int) -> dict:
+    """One address under load, beside the bare endpoint loaded just before it (the machine's
+    load moves during a run: each ratio compares two loads a few seconds apart). The first
+    answer is timed apart (a page or feed built for the first time since a change), then a
+    second of load lets every worker build its copy before the measure."""
+    started = time.perf_counter()
+    status, _headers, _body = fetch(url)
+    first_ms = (time.perf_counter() - started) * 1000
+    if status != 200:
+        raise RuntimeError(f"{url} : {status}")
+    load(url, 1)
+    return {**compared(servers, seconds, url), "first_ms": first_ms}
+
+
+def compared(servers: Servers, seconds: int, url: str, headers: tuple[str, ...] = ()) -> dict:
+    """``url`` under load just after the bare endpoint: its figures, the bare endpoint's rate,
+    and both ratios (requests per second; CPU per request, bare / Concerto)."""
+    bare = load(servers.bare_url, seconds, server=servers.bare)
+    figures = load(url, seconds, headers, server=servers.concerto)
+    return {**figures, "bare": bare["rate"], "ratio": figures["rate"] / bare["rate"],
+            "bare_cpu_ms": bare["cpu_ms"], "cpu_ratio": bare["cpu_ms"] / figures["cpu_ms"]}
+
+
+@dataclass
+class Servers:
+    bare: Server
+    concerto: Server
+
+    @property
+    def bare_url(self) -> str:
+        return f"{self.bare.url}/hello"
+
+
+def measure_all(servers: Servers, seconds: int, step: int, steps: int
+                ) -> list[tuple[str, dict, list]]:
     """Every page and feed, checked (200) then loaded: (label, wrk figures, target)."""
-    figures = []
-    for (label, path), target in [(page, PAGE_TARGET) for page in PAGES] + [
-            (feed, FEED_TARGET) for feed in FEEDS]:
-        url = base + path.format(step=step)
-        status, _headers, _body = fetch(url)
-        if status != 200:
-            raise RuntimeError(f"{url} : {status}")
-        figures.append((label.format(steps=steps), load(url, seconds), target))
-    return figures
+    base = servers.concerto.url
+    return [(label.format(steps=steps), measure_line(base + path.format(step=step), servers,
+                                                     seconds), target)
+            for (label, path), target in [(page, PAGE_TARGET) for page in PAGES]
+            + [(feed, FEED_TARGET) for feed in FEEDS]]
 
 
 def main() -> None:
@@ -208,41 +256,48 @@ def main() -> None:
     recorder = Recorder("bench")
     prepare_database()
     step, steps = lozere_step_id(), featured_steps()
-    with gunicorn("bench.baseline_app:app", 8101) as bare:
-        baseline = load(f"{bare.url}/hello", seconds)
-        bare_rss, bare_start = bare.workers_rss_mb(), bare.start_seconds
-    with gunicorn("wsgi:app", 8102, app_env()) as concerto:
-        small = measure_all(concerto.url, seconds, step, steps)
-        healthz = load(f"{concerto.url}/healthz", seconds)
-        etag_figures, etag_note = not_modified(f"{concerto.url}/etapes/{step}", seconds)
+    with gunicorn("bench.baseline_app:app", 8101) as bare, \
+            gunicorn("wsgi:app", 8102, app_env()) as concerto:
+        servers = Servers(bare, concerto)
+        small = measure_all(servers, seconds, step, steps)
+        healthz = measure_line(f"{concerto.url}/healthz", servers, seconds)
+        etag_figures, etag_note = not_modified(f"{concerto.url}/etapes/{step}", servers,
+                                               seconds)
         large_steps = int(run(str(VENV / "python"), "-m", "bench.add_steps",
                               env=app_env()).split()[-1])
         run(str(VENV / "python"), "-c", "from bench.contributions import create; "
             f"create({options.contributions})", env=app_env())
         time.sleep(1.5)  # let every worker's caches see the new revisions
-        large = measure_all(concerto.url, seconds, step, large_steps)
+        large = measure_all(servers, seconds, step, large_steps)
+        load(f"{concerto.url}/readyz", 1)  # as a load balancer would: it loads Alembic
         rss, start = concerto.workers_rss_mb(), concerto.start_seconds
+        bare_rss, bare_start = bare.workers_rss_mb(), bare.start_seconds
+    bares = [figures["bare"] for _label, figures, _target in small + large]
     rows = recorder.section(f"Sous charge : gunicorn {WORKERS} workers sync, PostgreSQL, wrk 2 "
-                            f"threads, {CONNECTIONS} connexions, {seconds} s par ligne")
-    rows.append(wrk_line("Flask nu : /hello (référence)", baseline, baseline))
+                            f"threads, {CONNECTIONS} connexions, {seconds} s par ligne, chacune "
+                            "juste après le point d’accès nu (/réf. : rapport à celui-ci)")
+    rows.append(line("Flask nu : /hello (référence, médiane des mesures)",
+                     statistics.median(bares), "req/s", ratio=1.0,
+                     note=f"de {min(bares):.0f} à {max(bares):.0f} req/s selon le moment"))
     for label, figures, target in small:
-        rows.append(wrk_line(label, figures, baseline, target=target))
-    rows.append(wrk_line("/healthz (sans base de données)", healthz, baseline))
+        rows.append(wrk_line(label, figures, target=target))
+    rows.append(wrk_line("/healthz (sans base de données)", healthz))
     if etag_figures is None:
         rows.append(line("Page d’une étape redemandée avec son ETag (304)", None, "req/s",
                          note=etag_note))
     else:
         rows.append(wrk_line("Page d’une étape redemandée avec son ETag (304)", etag_figures,
-                             baseline, etag_note, [("ratio", ">=", 0.5)]))
+                             [("ratio", ">=", 0.5)], etag_note))
     scale = recorder.section(f"À l’échelle : {large_steps} étapes dans la démarche, "
                              f"{options.contributions:_} contributions publiées".replace("_", " "))
     for (label, figures, target), (_, before, _) in zip(large, small, strict=True):
-        cost = before["rate"] / figures["rate"]  # time per request, relative to the seed's
-        scale.append(wrk_line(label, figures, baseline, f"coût ×{cost:.2f} de celui à {steps} "
-                              "étapes", [*target, ("cost", "<=", 1.2)], cost=cost))
+        # CPU per request relative to the seed's: what a busy neighbour changes least.
+        cost = before["cpu_ratio"] / figures["cpu_ratio"]
+        scale.append(wrk_line(label, figures, [*target, ("cost", "<=", 1.2)],
+                              f"coût ×{cost:.2f} de celui à {steps} étapes", cost=cost))
     memory = recorder.section("Empreinte : mémoire résidente (VmRSS, /proc) après la charge, "
                               "démarrage")
-    memory.append(line(f"Mémoire d’un worker après la charge (le plus gros des {len(rss)})",
+    memory.append(line(f"Mémoire d’un worker, charge et /readyz (pire des {len(rss)})",
                        max(rss), "Mo", ratio=max(rss) / max(bare_rss),
                        note="workers : " + ", ".join(f"{size:.0f}" for size in rss)
                        + f" Mo ; Flask nu : {max(bare_rss):.0f} Mo",
@@ -260,10 +315,14 @@ def main() -> None:
     (ROOT / "bench" / "results" / "latest.txt").write_text(report, encoding="utf-8")
 
 
-def wrk_line(label: str, figures: dict, baseline: dict, note: str = "",
-             target: list | None = None, cost: float | None = None) -> dict:
+def wrk_line(label: str, figures: dict, target: list | None = None, note: str = "",
+             cost: float | None = None) -> dict:
+    cpu = (f"CPU {figures['cpu_ms']:.2f} ms/req (nu : {figures['bare_cpu_ms']:.2f}, "
+           f"rapport {figures['cpu_ratio']:.2f})")
+    first = f"1re réponse {figures['first_ms']:.0f} ms" if "first_ms" in figures else ""
     return line(label, figures["rate"], "req/s", p50=figures["p50"], p99=figures["p99"],
-                ratio=figures["rate"] / baseline["rate"], errors=figures["errors"], note=note,
+                ratio=figures["ratio"], errors=figures["errors"],
+                note=" ; ".join(part for part in (note, cpu, first) if part),
                 target=target or [], cost=cost)
 
 

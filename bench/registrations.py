@@ -25,7 +25,6 @@ import os
 import re
 import runpy
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -47,6 +46,7 @@ from bench.bench import (
     _milliseconds,
     prepare_database,
 )
+from bench.cpu import CpuMeter, cpu_seconds
 from bench.record import Recorder, line
 
 DATABASE = "concerto_bench_registrations"  # its own: bench.bench drops concerto_bench
@@ -247,76 +247,18 @@ def wait_for_mail(expected: int, timeout: float = 900) -> float:
     raise RuntimeError(f"mail not drained after {timeout} s: {Sink.received}/{expected}")
 
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(pid: int, reaped_children: bool = False) -> float:
-    """CPU time of a process (user + system), with that of the children it has waited for."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    ticks = int(fields[11]) + int(fields[12])  # utime, stime
-    if reaped_children:
-        ticks += int(fields[13]) + int(fields[14])  # cutime, cstime
-    return ticks / CLOCK_TICKS
-
-
-class CpuMeter:
-    """CPU used by the web server (gunicorn's master and workers, replaced ones included), the
-    job worker and the PostgreSQL backends of the bench database: the machine is shared, so
-    requests per second alone may say more about the neighbours than about Concerto."""
-
-    def __init__(self, web: subprocess.Popen, job_worker: subprocess.Popen) -> None:
-        self.web, self.job_worker = web.pid, job_worker.pid
-        self.backends: dict[int, list[float]] = {}  # pid -> [first seen, last seen]
-        self._stop = threading.Event()
-
-    def _web(self) -> float:
-        children = subprocess.run(["pgrep", "-P", str(self.web)], capture_output=True,
-                                  text=True).stdout.split()
-        return cpu_seconds(self.web, True) + sum(cpu_seconds(int(pid)) for pid in children)
-
-    def _sample_backends(self) -> None:
-        for pid in psql(f"SELECT pid FROM pg_stat_activity WHERE datname = '{DATABASE}'"
-                        ).split():
-            used = cpu_seconds(int(pid))
-            self.backends.setdefault(int(pid), [used, used])[1] = used
-
-    def _database(self) -> float:
-        return sum(last - first for first, last in self.backends.values())
-
-    @contextmanager
-    def measure(self):
-        """Yields a dict, filled on exit with the CPU seconds of each part."""
-        used: dict[str, float] = {}
-        self.backends.clear()
-        self._sample_backends()
-        web, job_worker, database = self._web(), cpu_seconds(self.job_worker), self._database()
-        self._stop.clear()
-
-        def follow_backends() -> None:  # a backend that closes keeps what it used till then
-            while not self._stop.wait(1):
-                self._sample_backends()
-
-        follower = threading.Thread(target=follow_backends, daemon=True)
-        follower.start()
-        try:
-            yield used
-        finally:
-            self._stop.set()
-            follower.join()
-            self._sample_backends()
-            used.update(web=self._web() - web, database=self._database() - database,
-                        worker=cpu_seconds(self.job_worker) - job_worker)
-
-
 @contextmanager
 def concerto(env: dict[str, str]):
     """Concerto's web server and one job worker, and a meter of their CPU."""
     with serving(gunicorn_command("wsgi:app", CONCERTO_PORT), CONCERTO_PORT, env) as (base, web), \
             worker(env) as job_worker:
-        yield base, CpuMeter(web, job_worker)
+        yield base, CpuMeter(web, job_worker, backend_pids)
+
+
+def backend_pids() -> list[int]:
+    """The PostgreSQL backends serving the bench database."""
+    return [int(pid) for pid in psql(
+        f"SELECT pid FROM pg_stat_activity WHERE datname = '{DATABASE}'").split()]
 
 
 def main() -> None:
@@ -380,6 +322,8 @@ def main() -> None:
     (ROOT / "bench" / "results" / "registrations.txt").write_text(report, encoding="utf-8")
     record(recorder, rows, seconds, (confirmed, registered), Sink.received == mails)
     if arguments.profile:
+        from bench.registration_profile import profile
+
         profile(big, departement)
         empty_queue()  # the profile's jobs: no worker runs them
 
@@ -434,53 +378,6 @@ def format_report(rows: list[tuple[str, dict]], seconds: int, load: tuple[float,
             lines.append(f"  {label:<50} {per['web']:>6.1f} {per['database']:>6.1f} "
                          f"{per['worker']:>6.1f}")
     return "\n".join([*lines, "", *footer])
-
-
-def profile(step: int, departement: str, posts: int = 200) -> None:
-    """The POST in this process: its statements, then where its time goes."""
-    os.environ.update(app_env())
-    sys.path.insert(0, str(ROOT))
-    import sqlalchemy as sa
-
-    from app import create_app
-    from app.extensions import db
-    from tests.helpers import count_queries
-
-    app = create_app()
-    client = app.test_client()
-    token = TOKEN.search(client.get("/connexion").get_data(as_text=True)).group(1)
-    path = f"/etapes/{step}/inscription"
-    # The test client speaks https (PREFERRED_URL_SCHEME): Flask-WTF then wants a referrer.
-    headers = {"Referer": f"https://localhost{path}"}
-
-    def post(number: int) -> None:
-        answer = client.post(path, headers=headers, data={
-            "csrf_token": token, "first_name": "Camille", "last_name": "Profil",
-            "email": f"profil.{number}@bench.example", "departement_id": departement,
-            "category": "citoyens", "workshop_id": "", "consent": "y"})
-        assert answer.status_code == 302, answer.status_code
-
-    post(0)
-    commits = []
-    with app.app_context():
-        sa.event.listen(db.engine, "commit", lambda _connection: commits.append(1))
-        with count_queries() as statements:
-            post(1)
-    print(f"\nUn POST d’inscription : {len(statements)} requêtes SQL, {len(commits)} COMMIT")
-    for statement in statements:
-        print("  ", " ".join(statement.split())[:110])
-    try:
-        from pyinstrument import Profiler
-    except ImportError:
-        print("(pip install pyinstrument pour le profil)")
-        return
-    profiler = Profiler(interval=0.0005)
-    started = time.perf_counter()
-    with profiler:
-        for number in range(2, posts + 2):
-            post(number)
-    print(f"{posts} POST en {time.perf_counter() - started:.1f} s dans ce processus")
-    print(profiler.output_text(unicode=True, color=False))
 
 
 if __name__ == "__main__":

@@ -65,6 +65,8 @@ class RequestContextFilter(logging.Filter):
     """Adds the request's id, method and path to each record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if hasattr(record, "request_id"):  # the access line brings its own
+            return True
         in_request = has_request_context()
         record.request_id = request_id() if in_request else None
         record.method = request.method if in_request else None
@@ -135,6 +137,11 @@ def configure_logging(app: Flask) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(app.config["LOG_LEVEL"].upper())
+    # Neither format shows where a line was written from, nor the thread or process: the
+    # logging HOWTO's "Optimization" switches spare each line the stack walk and look-ups
+    # (some 50 µs of the 0.5 ms an anonymous request from the cache costs).
+    logging._srcfile = None
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     app.logger.removeHandler(default_handler)  # the root handler writes the app's lines too
 
 
@@ -147,12 +154,15 @@ def _timed(wsgi_app):
 
 
 def _finish_request(response: Response) -> Response:
-    response.headers[REQUEST_ID_HEADER] = request_id()
+    # The line's fields computed once, here (the filter would look them up again).
+    identifier, method, path = request_id(), request.method, loggable_path()
+    response.headers[REQUEST_ID_HEADER] = identifier
     elapsed = elapsed_seconds()
     duration_ms = round(elapsed * 1000, 1) if elapsed is not None else None
-    access_logger.info("%s %s %s %s ms", request.method, loggable_path(), response.status_code,
-                       duration_ms, extra={"status": response.status_code,
-                                           "duration_ms": duration_ms})
+    if access_logger.isEnabledFor(logging.INFO):
+        access_logger.info("%s %s %s %s ms", method, path, response.status_code, duration_ms,
+                           extra={"request_id": identifier, "method": method, "path": path,
+                                  "status": response.status_code, "duration_ms": duration_ms})
     return response
 
 
