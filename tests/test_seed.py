@@ -118,6 +118,20 @@ def test_seed_twice_creates_nothing_more_and_keeps_edits(seeded):
     assert db.session.get(Step, step.id).venue == "Préfecture du Lot"
 
 
+def test_seed_again_gives_key_words_to_questions_that_have_none_and_keeps_the_others(seeded):
+    campaign = db.session.scalar(sa.select(Campaign).where(
+        Campaign.slug == "cnr-sante-occitanie-2022"))
+    access, continuity = campaign.challenges[:2]
+    assert "médecin traitant" in access.keywords and "urgences" in continuity.keywords
+    access.keywords = ""  # loaded before the seed had key words
+    continuity.keywords = "gardes, nuits"  # an organiser's own
+    db.session.commit()
+    load_seed()
+    db.session.expire_all()
+    assert "médecin traitant" in access.keywords
+    assert continuity.keywords == "gardes, nuits"
+
+
 def test_seed_demo_adds_organisers_and_lozere_programme():
     report = load_seed(demo=True)
     assert report.users == 5

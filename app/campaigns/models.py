@@ -84,6 +84,9 @@ class Challenge(db.Model):
     code: Mapped[str] = mapped_column(sa.String(60))
     title: Mapped[str] = mapped_column(sa.String(200))
     description: Mapped[str] = mapped_column(sa.Text, default="")
+    # Words people use for this question (« SAS, urgences, garde… »): shown nowhere, they
+    # help suggest it for untagged contributions (app.contributions.question_suggestion).
+    keywords: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     campaign: Mapped[Campaign] = relationship(back_populates="challenges")
 

@@ -14,7 +14,7 @@ from app import audit
 from app.accounts.models import User
 from app.campaigns.models import AgendaKind, Campaign, Step
 from app.clock import now
-from app.contributions import curation
+from app.contributions import curation, question_suggestion
 from app.contributions.imports import Checked, column_key
 from app.contributions.models import (
     AGE_RANGES,
@@ -24,6 +24,7 @@ from app.contributions.models import (
     ContributionSource,
     ContributionStatus,
 )
+from app.contributions.question_suggestion import Suggestion
 from app.extensions import db
 from app.registrations.categories import CATEGORIES
 from app.territories.queries import departements
@@ -91,9 +92,23 @@ KINDS = _options([(["proposition", "proposal", "p"], ContributionKind.PROPOSAL),
                    ContributionKind.TESTIMONY)])
 
 
-def check_contribution_rows(step: Step, rows: list[tuple[int, dict[str, str]]]) -> Checked:
+def _question_of(row: dict[str, str], line: int, campaign: Campaign, chosen: dict[int, int],
+                 ) -> tuple[object | None, Suggestion | None]:
+    """A row without a question: the one the person chose for its line, else the one
+    suggested from its text (shown in the preview, to be accepted or corrected)."""
+    by_id = {challenge.id: challenge for challenge in campaign.challenges}
+    if line in chosen and chosen[line] in by_id:
+        return by_id[chosen[line]], None
+    suggestion = question_suggestion.model_for(campaign).suggest(
+        f"{row.get('titre', '')} {row.get('texte', '')}")
+    return (by_id[suggestion.question], suggestion) if suggestion else (None, None)
+
+
+def check_contribution_rows(step: Step, rows: list[tuple[int, dict[str, str]]],
+                            chosen: dict[int, int] | None = None) -> Checked:
     """Turn the rows of a transcribed file into contribution values, or say what is wrong
-    with each row, in French."""
+    with each row, in French. A row without a question gets the one ``chosen`` gives for its
+    line, else a suggested one (``checked.suggested``)."""
     campaign = step.campaign
     challenges = _options([([c.code, c.title, str(number)], c)
                            for number, c in enumerate(campaign.challenges, start=1)])
@@ -114,10 +129,17 @@ def check_contribution_rows(step: Step, rows: list[tuple[int, dict[str, str]]]) 
         title = row.get("titre", "")
         if len(title) > 200:
             problems.append("titre trop long (200 caractères au plus)")
-        challenge = _lookup(row.get("question", ""), challenges)
-        if challenge is None:
-            problems.append(f"question « {row.get('question', '')} » inconnue (numéro 1 à "
+        suggestion = None
+        if row.get("question", ""):
+            challenge = _lookup(row["question"], challenges)
+        else:
+            challenge, suggestion = _question_of(row, line, campaign, chosen or {})
+        if challenge is None and row.get("question", ""):
+            problems.append(f"question « {row['question']} » inconnue (numéro 1 à "
                             f"{len(campaign.challenges)} ou intitulé)")
+        elif challenge is None:
+            problems.append(f"question absente, et le texte ne permet pas d’en suggérer une "
+                            f"(numéro 1 à {len(campaign.challenges)} ou intitulé)")
         optional = {}
         for column, options, unknown in (
                 ("atelier", workshops, "atelier « {} » absent du programme de l’étape"),
@@ -138,7 +160,10 @@ def check_contribution_rows(step: Step, rows: list[tuple[int, dict[str, str]]]) 
             "territory_id": territory.id if territory else step.territory_id,
             "category": optional["categorie"] or "", "age_range": optional["age"] or "",
             "pseudonym": pseudonym})
-        checked.preview.append([line, kind.label, challenge.title,
+        if suggestion is not None or line in (chosen or {}):
+            checked.suggested[len(checked.items) - 1] = suggestion
+        checked.preview.append([line, kind.label, challenge.title
+                                + (" (suggérée)" if suggestion is not None else ""),
                                 workshop.title if workshop else "", title, body])
     checked.already = already_saved(step, [item["body"] for item in checked.items])
     return checked

@@ -86,8 +86,9 @@ def import_file(step_id: int):
 def confirm_import(step_id: int):
     step = _step(step_id)
     form = ConfirmContributionImportForm()
-    result = import_flow.confirmed(lambda rows: capture.check_contribution_rows(step, rows),
-                                   form)
+    chosen = _chosen_questions()
+    result = import_flow.confirmed(
+        lambda rows: capture.check_contribution_rows(step, rows, chosen), form)
     if result is None:
         return redirect(url_for(".import_file", step_id=step.id))
     checked, token = result
@@ -103,6 +104,17 @@ def confirm_import(step_id: int):
         flash("Toutes les lignes du fichier étaient déjà dans l’étape : rien n’a été importé.",
               "info")
     return redirect(url_for(".batch_entry", step_id=step.id))
+
+
+def _chosen_questions() -> dict[int, int]:
+    """The questions the person kept or chose in the preview (``question-<line>``) for the
+    rows the file left without one; the check accepts only the campaign's own."""
+    chosen = {}
+    for name, value in request.form.items():
+        line = name.removeprefix("question-")
+        if line != name and line.isdigit() and value.isdigit() and len(value) < 10:
+            chosen[int(line)] = int(value)
+    return chosen
 
 
 @bp.get("/etapes/<int:step_id>/qr")

@@ -52,6 +52,9 @@ class Checked:
     # Indexes in ``items`` of rows already saved before (same text, same step): a file
     # imported twice. They may be skipped on confirmation.
     already: set[int] = field(default_factory=set)
+    # Indexes in ``items`` of rows whose question the file did not give: the suggestion made
+    # (None once the person chose), to be accepted or corrected before confirming.
+    suggested: dict[int, object] = field(default_factory=dict)
 
     def kept_items(self, skip_already: bool) -> list:
         """The items to save: all of them, or those not saved before."""

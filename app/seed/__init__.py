@@ -78,6 +78,15 @@ def _load_territories(report: SeedReport) -> None:
     db.session.flush()
 
 
+def _fill_keywords(campaign: Campaign, challenges: list[dict[str, Any]]) -> None:
+    """Key words added to the seed after a campaign was loaded reach its questions (those
+    still without any: an organiser's own are kept)."""
+    wanted = {challenge["code"]: challenge.get("keywords", "") for challenge in challenges}
+    for challenge in campaign.challenges:
+        if not challenge.keywords and wanted.get(challenge.code):
+            challenge.keywords = wanted[challenge.code]
+
+
 def _load_campaign(path: Path, report: SeedReport) -> None:
     data = _read(path)
     fields = dict(data["campaign"])
@@ -91,6 +100,8 @@ def _load_campaign(path: Path, report: SeedReport) -> None:
         db.session.add(campaign)
         db.session.flush()
         report.campaigns += 1
+    else:
+        _fill_keywords(campaign, data["challenges"])
     existing = set(db.session.scalars(sa.select(Step.territory_id)
                                       .where(Step.campaign_id == campaign.id)))
     defaults = data.get("step_defaults", {})
