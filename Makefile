@@ -101,7 +101,8 @@ lint: $(VENV)/.stamp-dev
 # long wrk loads each address. A script that fails does not stop the others; make fails after
 # the table. Needs wrk (Debian package), PostgreSQL and Redis on 127.0.0.1.
 BENCH_SECONDS ?= 5
-BENCH_SCRIPTS := bench.bench bench.step_page bench.registrations bench.contributions bench.syntheses
+BENCH_SCRIPTS := bench.bench bench.step_page bench.registrations bench.contributions bench.syntheses \
+  bench.writing_help_quality
 
 bench: install-dev
 	@command -v wrk >/dev/null || { echo "wrk absent : sudo apt-get install wrk"; exit 1; }

@@ -13,7 +13,14 @@ from app import policy
 from app.audit import AuditEntry
 from app.backoffice import staff_blueprint
 from app.campaigns.models import AgendaItem, AgendaKind, Challenge, Step
-from app.contributions import curation, queries, sensitive, services, similarity
+from app.contributions import (
+    curation,
+    queries,
+    question_suggestion,
+    sensitive,
+    services,
+    similarity,
+)
 from app.contributions.capture import REFERENCE
 from app.contributions.forms import AnswerForm, MergeForm, RedactForm, RejectForm, RetagForm
 from app.contributions.models import (
@@ -22,6 +29,7 @@ from app.contributions.models import (
     ContributionKind,
     ContributionMerge,
 )
+from app.contributions.question_suggestion import Suggestion
 from app.extensions import db
 from app.form_recovery import keeps_form_on_expired_token, token_expired
 from app.forms import choices
@@ -80,12 +88,35 @@ def contributions():
                            status=request.args.get("statut", ""))
 
 
-def _retag_form(contribution: Contribution, posted: bool = False) -> RetagForm:
-    """The form filled from the request if ``posted``, from the contribution otherwise."""
+def question_hint(contribution: Contribution, suggestion: Suggestion | None) -> str | None:
+    """What the re-tag form says of the question it suggests (preselected, not saved)."""
+    if suggestion is None:
+        return None
+    titles = {challenge.id: challenge.title for challenge in contribution.campaign.challenges}
+    hint = (f"Sans question : « {titles[suggestion.question]} » est suggérée d’après le texte "
+            f"(sûre à {round(suggestion.confidence * 100)} %")
+    if len(suggestion.ranked) > 1:
+        runner_up, confidence = suggestion.ranked[1]
+        hint += f" ; ensuite : « {titles[runner_up]} », {round(confidence * 100)} %"
+    return hint + "). Vérifiez-la, puis « Reclasser »."
+
+
+def _suggested_question(contribution: Contribution) -> Suggestion | None:
+    if contribution.challenge_id is not None:
+        return None
+    return question_suggestion.model_for(contribution.campaign).suggest(
+        f"{contribution.title} {contribution.body}")
+
+
+def _retag_form(contribution: Contribution, posted: bool = False,
+                suggestion: Suggestion | None = None) -> RetagForm:
+    """The form filled from the request if ``posted``, from the contribution otherwise (with
+    the suggested question when it has none)."""
+    question = contribution.challenge_id or (suggestion.question if suggestion else 0)
     form = RetagForm(formdata=None if not posted else request.form,
                      data=None if posted else {
         "kind": contribution.kind.value, "territory_id": contribution.territory_id,
-        "challenge_id": contribution.challenge_id or 0, "step_id": contribution.step_id or 0,
+        "challenge_id": question, "step_id": contribution.step_id or 0,
         "workshop_id": contribution.workshop_id or 0})
     campaign = contribution.campaign
     form.territory_id.choices = choices([(t.id, t.display_name) for t in departements()])
@@ -108,7 +139,8 @@ def _answer_form(contribution: Contribution, posted: bool = False) -> AnswerForm
 
 
 def _detail_page(contribution: Contribution, **forms):
-    forms.setdefault("retag_form", _retag_form(contribution))
+    suggestion = _suggested_question(contribution)
+    forms.setdefault("retag_form", _retag_form(contribution, suggestion=suggestion))
     forms.setdefault("merge_form", MergeForm(formdata=None))
     forms.setdefault("answer_form", _answer_form(contribution))
     history = list(db.session.scalars(
@@ -123,7 +155,8 @@ def _detail_page(contribution: Contribution, **forms):
     return render_template("contributions/moderation_detail.html", contribution=contribution,
                            history=history,
                            merged=merged, suggestions=suggestions,
-                           merges=curation.merges_of(contribution), **forms)
+                           merges=curation.merges_of(contribution),
+                           question_hint=question_hint(contribution, suggestion), **forms)
 
 
 @bp.get("/contributions/<int:contribution_id>")

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.accounts.models import Role
+from app.contributions.models import ContributionStatus
 from app.contributions.question_suggestion import QuestionModel, model_for, wording
 from app.extensions import db
 from tests.contributions.support import add, all_contributions
@@ -154,3 +155,27 @@ def test_the_campaign_model_learns_from_published_contributions_once_they_change
     assert taught is not first
     assert taught.suggest(text).question == campaign.challenges[1].id
     assert "mammobile" not in wording(campaign.challenges[1])
+
+
+def test_in_moderation_a_contribution_without_a_question_has_one_preselected_to_confirm(
+        client, cnr_world):
+    world = cnr_world
+    prevention = world["campaign"].challenges[1]
+    contribution = add(world, "Développer la prévention et le repérage précoce.",
+                       ContributionStatus.PENDING, challenge=None)
+    login_as(client, make_user(Role.MODERATOR, [world["aveyron"]]))
+    html = client.get(f"/gestion/contributions/{contribution.id}").get_data(as_text=True)
+    assert "Sans question : « La prévention » est suggérée d’après le texte" in html
+    assert f'<option selected value="{prevention.id}">' in html \
+        or f'<option value="{prevention.id}" selected>' in html
+    db.session.expire_all()
+    assert contribution.challenge_id is None  # nothing saved before the person confirms
+    answer = post_form(client, f"/gestion/contributions/{contribution.id}/reclasser", {
+        "kind": "proposal", "territory_id": world["aveyron"].id,
+        "challenge_id": prevention.id, "step_id": 0, "workshop_id": 0},
+        token_from=f"/gestion/contributions/{contribution.id}")
+    assert answer.status_code == 302
+    db.session.expire_all()
+    assert contribution.challenge_id == prevention.id
+    tagged = client.get(f"/gestion/contributions/{contribution.id}").get_data(as_text=True)
+    assert "est suggérée d’après le texte" not in tagged
