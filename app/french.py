@@ -1,7 +1,9 @@
-"""French formatting of dates, times and numbers, without a locale database."""
+"""French formatting of dates, times and numbers, without a locale database; French words
+compared without case nor accents."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -53,3 +55,9 @@ def size_label(size: int) -> str:
     if size < 1024 * 1024:
         return f"{round(size / 1024)} ko"
     return f"{size / (1024 * 1024):.1f} Mo".replace(".", ",")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: « Éloïse » → « eloise », « Médecin » → « medecin »."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold())
+                   if not unicodedata.combining(c))

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from app.contributions.similarity import fold, stop_words
+from app.contributions.similarity import stop_words
+from app.french import fold
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
 # French numbers (06 12 34 56 78, 06.12.34.56.78, +33 6 12 34 56 78, 0612345678).

@@ -21,7 +21,6 @@ use, so that a web process that never compares texts does not load them.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache, lru_cache
 from importlib.util import find_spec
@@ -31,6 +30,7 @@ from typing import TypeVar
 from app.campaigns.models import Campaign
 from app.contributions import queries
 from app.contributions.models import Contribution
+from app.french import fold
 
 # Two proposals above this repeat each other (the synthesis merges them into one line).
 DUPLICATE_SCORE = 85
@@ -58,12 +58,6 @@ SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n+")
 
 K = TypeVar("K")
 T = TypeVar("T")
-
-
-def fold(word: str) -> str:
-    """Lower case, without accents: « Médecin » → « medecin »."""
-    return "".join(c for c in unicodedata.normalize("NFKD", word.lower())
-                   if not unicodedata.combining(c))
 
 
 @cache

@@ -3,7 +3,6 @@ the number of desks, undo it, register a walk-in, and the figures every desk pol
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -13,18 +12,13 @@ from app import audit, clock, french
 from app.accounts.models import User
 from app.campaigns.models import Step, StepFormat
 from app.extensions import db
+from app.french import fold
 from app.registrations import services, tokens
 from app.registrations.categories import category_label
 from app.registrations.models import Attendance, Registration, RegistrationStatus
 
 # A phone's screen shows a handful; the list stays a tap away from the name.
 MAX_RESULTS = 12
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: « Éloïse » is found by « eloise » and by « éloïse »."""
-    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold())
-                   if not unicodedata.combining(c))
 
 
 def _expected_at_the_door():
