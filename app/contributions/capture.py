@@ -27,6 +27,7 @@ from app.contributions.models import (
 from app.contributions.question_suggestion import Suggestion
 from app.extensions import db
 from app.registrations.categories import CATEGORIES
+from app.territories.places import named_departement
 from app.territories.queries import departements
 
 BODY_LIMITS = (2, 5000)
@@ -104,20 +105,36 @@ def _question_of(row: dict[str, str], line: int, campaign: Campaign, chosen: dic
     return (by_id[suggestion.question], suggestion) if suggestion else (None, None)
 
 
+def _place_of(text: str, line: int, step: Step, places: list, chosen: dict[int, int]
+              ) -> tuple[object | None, bool]:
+    """A row without a département: the one the person chose for its line, else the one its
+    text names when it is not the step's (and whether it was named)."""
+    by_id = {place.id: place for place in places}
+    if line in chosen and chosen[line] in by_id:
+        return by_id[chosen[line]], False
+    named = named_departement(text, places)
+    return (named, True) if named is not None and named.id != step.territory_id else (None,
+                                                                                       False)
+
+
 def check_contribution_rows(step: Step, rows: list[tuple[int, dict[str, str]]],
-                            chosen: dict[int, int] | None = None) -> Checked:
+                            chosen: dict[int, int] | None = None,
+                            chosen_places: dict[int, int] | None = None) -> Checked:
     """Turn the rows of a transcribed file into contribution values, or say what is wrong
     with each row, in French. A row without a question gets the one ``chosen`` gives for its
-    line, else a suggested one (``checked.suggested``)."""
+    line, else a suggested one (``checked.suggested``); a row without a département, the one
+    ``chosen_places`` gives, else the one its text names (``checked.places``), else the
+    step's."""
     campaign = step.campaign
+    places = departements()
     challenges = _options([([c.code, c.title, str(number)], c)
                            for number, c in enumerate(campaign.challenges, start=1)])
     workshops = _options([([item.title], item) for item in step.agenda_items
                           if item.kind is AgendaKind.WORKSHOP])
-    territories = _options([([t.code, t.name, t.display_name], t) for t in departements()])
+    territories = _options([([t.code, t.name, t.display_name], t) for t in places])
     categories = _options([([code, label], code) for code, label in CATEGORIES.items()])
     ages = _options([([code, label], code) for code, label in AGE_RANGES.items()])
-    checked = Checked(columns=["Type", "Question", "Atelier", "Titre", "Texte"])
+    checked = Checked(columns=["Type", "Question", "Atelier", "Département", "Titre", "Texte"])
     for line, row in rows:
         problems: list[str] = []
         kind = _lookup(row.get("type", ""), KINDS)
@@ -150,6 +167,10 @@ def check_contribution_rows(step: Step, rows: list[tuple[int, dict[str, str]]],
             if row.get(column) and optional[column] is None:
                 problems.append(unknown.format(row[column]))
         workshop, territory = optional["atelier"], optional["departement"]
+        named = False
+        if not row.get("departement"):
+            territory, named = _place_of(f"{title} {body}", line, step, places,
+                                         chosen_places or {})
         pseudonym = row.get("pseudonyme", "")[:80]
         if problems:
             checked.errors.append((line, "Ligne {} : {}.".format(line, " ; ".join(problems))))
@@ -162,9 +183,13 @@ def check_contribution_rows(step: Step, rows: list[tuple[int, dict[str, str]]],
             "pseudonym": pseudonym})
         if suggestion is not None or line in (chosen or {}):
             checked.suggested[len(checked.items) - 1] = suggestion
+        if named or line in (chosen_places or {}):
+            checked.places[len(checked.items) - 1] = named
         checked.preview.append([line, kind.label, challenge.title
                                 + (" (suggérée)" if suggestion is not None else ""),
-                                workshop.title if workshop else "", title, body])
+                                workshop.title if workshop else "",
+                                (territory or step.territory).display_name
+                                + (" (nommé dans le texte)" if named else ""), title, body])
     checked.already = already_saved(step, [item["body"] for item in checked.items])
     return checked
 

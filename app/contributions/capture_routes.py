@@ -17,6 +17,7 @@ from app.form_recovery import keeps_form_on_expired_token
 from app.forms import choices
 from app.french import plural
 from app.routing import database_id
+from app.territories.queries import departements
 from app.urls import absolute_url
 
 bp = staff_blueprint("capture", __name__)
@@ -79,16 +80,18 @@ def import_file(step_id: int):
         form, lambda rows: capture.check_contribution_rows(step, rows),
         ConfirmContributionImportForm)
     return render_template("contributions/capture/import.html", step=step, form=form,
-                           checked=checked, confirm=confirm)
+                           checked=checked, confirm=confirm,
+                           departement_choices=departements() if checked and checked.places
+                           else [])
 
 
 @bp.post("/etapes/<int:step_id>/import/confirmer")
 def confirm_import(step_id: int):
     step = _step(step_id)
     form = ConfirmContributionImportForm()
-    chosen = _chosen_questions()
+    chosen, places = _chosen("question"), _chosen("departement")
     result = import_flow.confirmed(
-        lambda rows: capture.check_contribution_rows(step, rows, chosen), form)
+        lambda rows: capture.check_contribution_rows(step, rows, chosen, places), form)
     if result is None:
         return redirect(url_for(".import_file", step_id=step.id))
     checked, token = result
@@ -106,12 +109,13 @@ def confirm_import(step_id: int):
     return redirect(url_for(".batch_entry", step_id=step.id))
 
 
-def _chosen_questions() -> dict[int, int]:
-    """The questions the person kept or chose in the preview (``question-<line>``) for the
-    rows the file left without one; the check accepts only the campaign's own."""
+def _chosen(field: str) -> dict[int, int]:
+    """What the person kept or chose in the preview (``question-<line>``,
+    ``departement-<line>``) for the rows the file left without it; the check accepts only the
+    campaign's questions and the départements."""
     chosen = {}
     for name, value in request.form.items():
-        line = name.removeprefix("question-")
+        line = name.removeprefix(f"{field}-")
         if line != name and line.isdigit() and value.isdigit() and len(value) < 10:
             chosen[int(line)] = int(value)
     return chosen

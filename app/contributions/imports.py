@@ -55,6 +55,9 @@ class Checked:
     # Indexes in ``items`` of rows whose question the file did not give: the suggestion made
     # (None once the person chose), to be accepted or corrected before confirming.
     suggested: dict[int, object] = field(default_factory=dict)
+    # Indexes of rows without a département: True if the one its text names was taken
+    # (False once the person chose), to be kept or corrected too.
+    places: dict[int, bool] = field(default_factory=dict)
 
     def kept_items(self, skip_already: bool) -> list:
         """The items to save: all of them, or those not saved before."""

@@ -100,7 +100,7 @@ def test_an_imported_row_without_a_question_gets_one_suggested_then_kept_or_corr
             ("proposition", "Un bus santé dans les villages", "1")]
     html = upload(client, step, csv_file(rows), "saisie.csv").get_data(as_text=True)
     assert "3 lignes prêtes à importer" in html
-    assert "Questions suggérées pour 2 lignes sans question" in html
+    assert "Suggestions pour 2 lignes du fichier" in html
     assert f'<option value="{prevention.id}" selected>' in html  # line 2
     assert f'<option value="{access.id}" selected>' in html  # line 3
     assert "Suggestion sûre à" in html and "La prévention (suggérée)" in html
@@ -179,3 +179,26 @@ def test_in_moderation_a_contribution_without_a_question_has_one_preselected_to_
     assert contribution.challenge_id == prevention.id
     tagged = client.get(f"/gestion/contributions/{contribution.id}").get_data(as_text=True)
     assert "est suggérée d’après le texte" not in tagged
+
+
+def test_an_imported_row_that_names_another_departement_is_filed_there_unless_corrected(
+        client, cnr_world, step):  # noqa: F811
+    world = cnr_world
+    login_as(client, make_user(Role.MODERATOR, [world["campaign"].territory]))
+    rows = [("Type", "Texte", "Question"),
+            ("parole", "À Foix, la maternité ferme l’été.", "2"),
+            ("parole", "Entre Foix et Rodez, il faut deux heures de route.", "2"),
+            ("parole", "À Rodez, trois généralistes sont partis.", "2"),
+            ("parole", "En Ariège aussi, on manque de kinés.", "2")]
+    html = upload(client, step, csv_file(rows), "saisie.csv").get_data(as_text=True)
+    assert html.count("Ariège (09) (nommé dans le texte)") == 2  # lines 2 and 5
+    assert html.count("Nommé dans le texte ; celui de l’étape sinon") == 2
+    token = html.split('name="token" type="hidden" value="')[1].split('"')[0]
+    post_form(client, f"/gestion/etapes/{step.id}/import/confirmer",
+              {"token": token, "departement-2": str(world["ariege"].id),
+               "departement-5": str(world["aveyron"].id)},
+              token_from=f"/gestion/etapes/{step.id}/import")
+    named, two, home, corrected = all_contributions()
+    assert named.territory_id == world["ariege"].id
+    assert two.territory_id == home.territory_id == world["aveyron"].id  # the step's
+    assert corrected.territory_id == world["aveyron"].id  # the person's choice
