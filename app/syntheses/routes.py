@@ -3,6 +3,7 @@ documents and transmission."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import sqlalchemy as sa
@@ -18,7 +19,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from app import policy, storage
+from app import audit, policy, storage
 from app.backoffice import staff_blueprint
 from app.campaigns.models import Campaign, Challenge
 from app.campaigns.queries import all_campaigns, campaign_with_challenges
@@ -40,6 +41,7 @@ from app.territories.models import Territory, TerritoryKind
 from app.territories.queries import departement_by_code
 
 bp = staff_blueprint("syntheses", __name__)
+_REFERENCE = re.compile(r"\bC-\d{6}\b")  # a contribution's reference, in a suggested line
 
 
 def _territories(campaign: Campaign) -> list[Territory]:
@@ -345,18 +347,32 @@ def writing_help_state(slug: str, code: str, challenge_id: int):
 
 @bp.post("/syntheses/<slug>/<code>/aide/<int:challenge_id>/ajouter")
 def accept_suggestion(slug: str, code: str, challenge_id: int):
-    """Add a suggested line to the question's text, where the organiser then edits it."""
+    """Add a suggested line to the question's text, where the organiser then edits it. The
+    journal says who accepted which suggestion, in the transaction that saves the text: no
+    text added without its entry, nor an entry without its text."""
     synthesis = _synthesis(slug, code)
     challenge = _challenge(synthesis, challenge_id)
-    line = plain_text(request.form.get("line", ""), 1000)
+    line = plain_text(request.form.get("line", ""), 1000).strip()
+    back = redirect(url_for(".workspace", slug=slug, code=code,
+                            _anchor=f"question-{challenge.id}"))
+    if not line:
+        flash("Aucune suggestion à ajouter.", "error")
+        return back
     current = editing.stored(synthesis, challenge.id).text
+    references = ", ".join(dict.fromkeys(_REFERENCE.findall(line))) or "sans référence"
     try:
-        # Added to the stored text as it is now: no version to compare with.
+        services.editable(synthesis)  # before the entry: a validated text takes none
+        audit.record("synthesis.suggestion_accepted", synthesis,
+                     f"Synthèse {synthesis.territory.display_name} : suggestion de l’aide à la "
+                     f"rédaction ajoutée au texte « {challenge.title} » ({references})",
+                     user=current_user._get_current_object())
+        # Added to the stored text as it is now: no version to compare with. save() commits
+        # the entry with the text.
         editing.save(synthesis, [editing.Edit(challenge.id, f"{current.rstrip()}\n{line}"
                                               .strip())], current_user)
     except services.SynthesisError as error:
+        db.session.rollback()
         flash(str(error), "error")
     else:
-        flash("La suggestion est ajoutée au texte : relisez-la et modifiez-la.", "success")
-    return redirect(url_for(".workspace", slug=slug, code=code,
-                            _anchor=f"question-{challenge.id}"))
+        flash("La suggestion est ajoutée au texte : relisez-la et réécrivez-la.", "success")
+    return back

@@ -26,8 +26,8 @@ def test_computed_once_per_set_of_contributions(client, world):
         add(world, text)
     login_as(client, make_user(Role.ORGANISER, [world["aveyron"]]))
     url = f"/gestion/syntheses/cnr/12/aide/{world['challenge'].id}"
-    assert "Groupe 1" in client.get(url).get_data(as_text=True)
-    assert "Groupe 1" in client.get(url).get_data(as_text=True)
+    assert "Les sujets abordés" in client.get(url).get_data(as_text=True)
+    assert "Les sujets abordés" in client.get(url).get_data(as_text=True)
     [computed] = _documents()
     assert computed.status is PreparationStatus.READY and computed.kind == "synthesis.help"
     add(world, "Un médecin de garde le dimanche dans chaque canton")
@@ -53,4 +53,4 @@ def test_in_rq_mode_the_page_waits_for_the_worker(app, client, world, monkeypatc
     work_the_queue(app)
     assert computed_in_request == [1]  # by the worker
     assert client.get(f"{url}/etat").get_json() == {"status": "ready"}
-    assert "Groupe 1" in client.get(url).get_data(as_text=True)
+    assert "Les sujets abordés" in client.get(url).get_data(as_text=True)
