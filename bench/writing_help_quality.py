@@ -73,6 +73,49 @@ def evaluate(tested: Sequence[dict], training: Trainer, with_keywords: bool = Tr
             "coverage": kept / count, "confident_accuracy": kept_right / kept if kept else None}
 
 
+def themes_of(texts: Sequence[str]):
+    """The writing help's themes (app.syntheses.writing_help.suggest, as the worker runs
+    it) over these texts, each a proposal whose id is its index."""
+    from app import register_models
+    from app.contributions.models import Contribution, ContributionKind
+    from app.syntheses import writing_help
+
+    register_models()  # every mapper, for transient contributions
+
+    contributions = [Contribution(id=index + 1, kind=ContributionKind.PROPOSAL, title="",
+                                  body=text, category="") for index, text in enumerate(texts)]
+    return writing_help.suggest(contributions)
+
+
+def theme_figures(pool: Sequence[dict]) -> dict:
+    """Agreement of the themes with the schemes' own headings (adjusted Rand index; a text in
+    no theme counts as alone), and how many labels break their rules (more than 8 words, or a
+    word found in none of the theme's texts) or summary sentences cite badly (a sentence
+    taken from none of its cited texts, a reference to a text outside the pool)."""
+    from sklearn.metrics import adjusted_rand_score
+
+    from app.french import fold
+
+    found = themes_of([p["body"] for p in pool])
+    assigned = list(range(-1, -len(pool) - 1, -1))
+    bad_labels = 0
+    for number, theme in enumerate(found.themes):
+        words = " ".join(fold(member.body) for member in theme.members)
+        label = [fold(word).strip(".,;:()«»’'") for word in theme.label.split()]
+        bad_labels += len(label) > 8 or any(word and word not in words for word in label)
+        for member in theme.members:
+            assigned[member.id - 1] = number
+    bad_citations = 0
+    for cited in found.summary:
+        sources = [pool[c.id - 1]["body"] for c in cited.references if 0 < c.id <= len(pool)]
+        bad_citations += len(sources) != len(cited.references) or not any(
+            cited.sentence in source for source in sources)
+    return {"ari": adjusted_rand_score([p["group"] for p in pool], assigned),
+            "themes": len(found.themes), "labels": [t.label for t in found.themes],
+            "bad_labels": bad_labels, "sentences": len(found.summary),
+            "bad_citations": bad_citations}
+
+
 def main() -> None:
     recorder = Recorder("writing_help_quality")
     labelled = proposals()
@@ -89,17 +132,13 @@ def main() -> None:
         return []
 
     cases = [
-        (f"{len(ariege_cnr)} propositions CNR de l’Ariège, question du schéma ; "
-         "un contre tous", ariege_cnr, others),
-        (f"{len(cnr)} propositions CNR (Ariège et Aveyron) ; un contre tous", cnr, others),
-        (f"{len(labelled)} propositions, défis et actions ; un contre tous", labelled, others),
-        (f"{len(ariege_cnr)} CNR de l’Ariège, modèle appris sur l’Aveyron seul", ariege_cnr,
-         other_scheme),
-        (f"{len(labelled)} propositions, chaque schéma appris sur l’autre", labelled,
-         other_scheme),
-        (f"{len(ariege_cnr)} CNR de l’Ariège, libellés des questions seuls", ariege_cnr,
-         nothing),
-        (f"{len(labelled)} propositions, libellés des questions seuls", labelled, nothing),
+        (f"{len(ariege_cnr)} CNR Ariège, un contre tous", ariege_cnr, others),
+        (f"{len(cnr)} CNR Ariège + Aveyron, un contre tous", cnr, others),
+        (f"{len(labelled)} textes, un contre tous", labelled, others),
+        (f"{len(ariege_cnr)} CNR Ariège, appris sur l’Aveyron", ariege_cnr, other_scheme),
+        (f"{len(labelled)} textes, chaque schéma sur l’autre", labelled, other_scheme),
+        (f"{len(ariege_cnr)} CNR Ariège, intitulés seuls", ariege_cnr, nothing),
+        (f"{len(labelled)} textes, intitulés seuls", labelled, nothing),
     ]
     rows = recorder.section(
         "Suggestion de question (app.contributions.question_suggestion) sur les propositions "
@@ -110,17 +149,35 @@ def main() -> None:
         figures = evaluate(tested, training, with_keywords)
         confident = figures["confident_accuracy"]
         rows.append(line(
-            f"{label} ; {'avec' if with_keywords else 'sans'} mots-clés des questions",
+            f"{label}, {'avec' if with_keywords else 'sans'} mots-clés",
             figures["accuracy"], "exactitude", target=[("value", ">=", 0.8)],
             note=f"la bonne parmi les 2 premières : {figures['top2']:.2f} ; confiance ≥ "
                  f"{CONFIDENT:.0%} : {figures['coverage']:.0%} des lignes, exactes à "
                  + (f"{confident:.2f}" if confident is not None else "—")))
+    themes = recorder.section(
+        "Thèmes de l’aide à la rédaction (app.syntheses.writing_help) comparés au classement "
+        "des schémas eux-mêmes (indice de Rand ajusté : 1 = le même, 0 = le hasard) ; "
+        "intitulés et phrases citées vérifiés")
+    everything = tomllib.loads(DATASET.read_text(encoding="utf-8"))["proposals"]
+    for label, pool in (
+            (f"{len(ariege_cnr)} CNR de l’Ariège / ses 4 rubriques", ariege_cnr),
+            ("Ariège, tout / rubriques du schéma",
+             [p for p in everything if p["departement"] == "09"]),
+            ("Aveyron, tout / rubriques du schéma",
+             [p for p in everything if p["departement"] == "12"])):
+        figures = theme_figures(pool)
+        themes.append(line(
+            f"{label} ({len(pool)} textes)", figures["ari"], "ARI",
+            note=f"{figures['themes']} thèmes, intitulés hors règle : {figures['bad_labels']} ; "
+                 f"{figures['sentences']} phrases de résumé, mal citées : "
+                 f"{figures['bad_citations']} ; intitulés : "
+                 + " · ".join(f"« {name} »" for name in figures["labels"][:6])))
     seconds = time.perf_counter() - started
     rows.append(line("Temps de toutes ces évaluations", seconds, "s",
                      note=f"{2 * sum(len(t) for _l, t, _f in cases)} modèles construits"))
     recorder.save()
-    for row in rows:
-        print(f"{row['label']:<100} {row['value']:>5.2f}  {row['note']}")
+    for row in rows + themes:
+        print(f"{row['label']:<60} {row['value']:>5.2f}  {row['note']}")
 
 
 if __name__ == "__main__":
