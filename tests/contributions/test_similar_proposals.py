@@ -419,3 +419,27 @@ def test_the_synthesis_near_duplicates_use_the_same_measure(world):
     proposals = list(db.session.scalars(sa.select(Contribution).order_by(Contribution.id)))
     assert near_duplicates(proposals) == [[first, second]]
     assert score(first.body, second.body) >= similarity.DUPLICATE_SCORE
+
+
+def test_near_duplicate_sets_join_repeats_and_rephrasings_across_blocks(monkeypatch):
+    """Exact repeats join at once, rephrasings through their scores, across blocks of rows;
+    the sets are those every pair's score gives, one step at a time."""
+    from app.contributions import similarity
+
+    monkeypatch.setattr(similarity, "PAIR_BLOCK", 2)
+    texts = ["Ouvrir une maison de santé dans chaque canton.",
+             "Former la population aux gestes qui sauvent.",
+             "Ouvrir une maison de santé dans chaque canton.",
+             "Dans chaque canton, ouvrir une maison de santé.",
+             "Former toute la population aux gestes qui sauvent.",
+             "Un bus de dépistage dans les villages.",
+             "",
+             ""]
+    found = similarity.near_duplicates(list(range(len(texts))), texts.__getitem__)
+    assert sorted(found) == [[0, 2, 3], [1, 4]]
+    signatures = [similarity.signature(text) for text in texts]
+    brute = {(i, j) for i in range(len(texts)) for j in range(i + 1, len(texts))
+             if signatures[i] and signatures[j]
+             and similarity.likeness(signatures[i], signatures[j]) >= similarity.DUPLICATE_SCORE}
+    joined = {(i, j) for group in found for i in group for j in group if i < j}
+    assert brute <= joined
