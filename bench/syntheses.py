@@ -1,7 +1,8 @@
 """Syntheses at scale: with the 100,000 published contributions of bench/contributions.py on
 PostgreSQL, time the regional DOCX and PDF and the writing help for one département (its four
-questions), each in a fresh process whose peak memory (max RSS) is reported.
-Target: under 10 s each.
+questions), one regional question and the whole region, each in a fresh process whose peak
+memory (max RSS) is reported. Targets: documents under 10 s; the help under 10 s for a
+département, 60 s for a question, 10 minutes for the region.
 Usage: .venv/bin/python -m bench.syntheses   (after python -m bench.contributions)
 """
 
@@ -25,7 +26,12 @@ from bench.bench import app_env
 from bench.record import Recorder, line
 
 CASES = {"docx": "DOCX régional", "pdf": "PDF régional",
-         "help": "Aide à la rédaction, Aveyron (4 questions)"}
+         "help": "Aide à la rédaction, Aveyron (4 questions)",
+         "help_question": "Aide à la rédaction, région, une question",
+         "help_region": "Aide à la rédaction, région (4 questions)"}
+# Issue 16: one question of 22,000 contributions under a minute, the region under 10 minutes
+# at 100,000 (the bench's regional question holds about 25,000), peak under 1 GB.
+TARGETS = {"help_question": 60, "help_region": 600}
 
 
 def run(case: str) -> None:
@@ -35,10 +41,13 @@ def run(case: str) -> None:
         campaign = db.session.scalar(sa.select(Campaign).where(
             Campaign.slug == "cnr-sante-occitanie-2022"))
         started = time.perf_counter()
-        if case == "help":
-            synthesis = services.for_territory(campaign, departement_by_code("12"))
+        if case.startswith("help"):
+            territory = departement_by_code("12") if case == "help" else campaign.territory
+            synthesis = services.for_territory(campaign, territory)
             groups = texts = 0
-            for challenge in campaign.challenges:
+            questions = campaign.challenges[:1] if case == "help_question" \
+                else campaign.challenges
+            for challenge in questions:
                 contributions = figures.published_texts(synthesis, challenge)
                 texts += len(contributions)
                 groups += len(writing_help.suggest(contributions).groups)
@@ -72,7 +81,7 @@ def main() -> None:
         print(f"{label:<44} {float(seconds):>6.2f} {peak:>12}  {detail}")
         # No bare counterpart: a document's goal is absolute (under 10 s).
         lines.append(line(label, float(seconds), "s", note=f"pic {peak} Mo, {detail}",
-                          target=[("value", "<", 10)]))
+                          target=[("value", "<", TARGETS.get(case, 10))]))
     recorder.save()
 
 
