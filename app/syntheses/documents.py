@@ -9,6 +9,7 @@ import io
 from docx import Document
 from docx.enum.section import WD_SECTION
 from docx.enum.text import WD_BREAK
+from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -19,6 +20,7 @@ from app.documents.models import PreparedDocument
 from app.documents.services import Built, DocumentError
 from app.extensions import db
 from app.markdown import to_html, tokens
+from app.syntheses.citations import CitedContribution, of_report
 from app.syntheses.models import Synthesis
 from app.syntheses.report import Report, build
 
@@ -47,7 +49,7 @@ def pdf(report: Report) -> bytes:
     from weasyprint import HTML
 
     html = render_template("syntheses/document.html", report=report, markdown=to_html,
-                           kinds=ContributionKind,
+                           kinds=ContributionKind, cited=of_report(report),
                            chart_svg=base64.b64encode(report.chart("svg")).decode())
     return HTML(string=html).write_pdf()
 
@@ -85,6 +87,31 @@ def _table(document, header: list[str], rows: list[list[object]]) -> None:
             # Printed as written: formula escaping is for spreadsheets only (app.spreadsheets).
             cell.text = "" if value is None else str(value)
     document.add_paragraph()
+
+
+def _hyperlink(paragraph, url: str) -> None:
+    """``url`` as a link Word opens on a click, shown as written."""
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK,
+                                                  is_external=True))
+    run = paragraph.add_run(url)
+    run.font.color.rgb, run.font.underline = BLUE, True
+    link.append(run._r)  # moved from the paragraph into the link
+    paragraph._p.append(link)
+
+
+def _cited(document, cited: list[CitedContribution]) -> None:
+    """The annex: each contribution the texts cite, as its public page shows it."""
+    document.add_page_break()
+    document.add_heading("Contributions citées", level=1)
+    document.add_paragraph("Les contributions publiées dont les textes de cette synthèse "
+                           "citent la référence, avec l’adresse de leur page publique.")
+    _table(document, ["Référence", "Début du texte", "Département", "Question", "Adresse"],
+           [[c.reference, c.excerpt, c.departement, c.question, ""] for c in cited])
+    table = document.tables[-1]
+    for row, contribution in zip(table.rows[1:], cited, strict=True):
+        if contribution.url:
+            _hyperlink(row.cells[-1].paragraphs[0], contribution.url)
 
 
 def _markdown(document, text: str) -> None:
@@ -195,6 +222,9 @@ def docx(report: Report) -> bytes:
                                    f"{quote.territory.name}").runs[0].font.size = Pt(8.5)
     if not quoted:
         document.add_paragraph("Aucune parole citée.")
+    cited = of_report(report)
+    if cited:
+        _cited(document, cited)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
