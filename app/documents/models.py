@@ -51,5 +51,18 @@ class PreparedDocument(db.Model):
     ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A worker building it holds it until then (a killed worker's document is built again).
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How far its builder is, when it tells (services.progress): steps done out of a total,
+    # and the one it is at (« regroupement des contributions »).
+    progress_done: Mapped[int] = mapped_column(default=0, server_default="0")
+    progress_total: Mapped[int] = mapped_column(default=0, server_default="0")
+    progress_label: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
 
     requested_by: Mapped[User | None] = relationship()
+
+    @property
+    def progress_text(self) -> str:
+        """« Étape 2 sur 4 : regroupement des contributions… »; "" when nothing was told."""
+        if not self.progress_total:
+            return ""
+        step = min(self.progress_done + 1, self.progress_total)
+        return f"Étape {step} sur {self.progress_total} : {self.progress_label}…"

@@ -52,8 +52,9 @@ def follow(token: str):
 
 @bp.get("/<token>/etat")
 def state(token: str):
-    """For the page's script, which reloads it once the document is ready."""
-    response = jsonify(status=_own(token).status.value)
+    """For the page's script, which shows how far the preparation is (when its builder
+    tells) and reloads the page once the document is ready."""
+    response = jsonify(services.state(_own(token)))
     response.cache_control.no_store = True
     return response
 

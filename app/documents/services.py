@@ -98,7 +98,8 @@ def build(document_id: int) -> bool:
     claimed = db.session.execute(
         sa.update(PreparedDocument).where(PreparedDocument.id == document_id,
                                           _claimable(moment))
-        .values(lease_until=moment + LEASE)
+        .values(lease_until=moment + LEASE, progress_done=0, progress_total=0,
+                progress_label="")
         .execution_options(synchronize_session=False)).rowcount
     db.session.commit()
     if claimed != 1:
@@ -123,6 +124,44 @@ def build(document_id: int) -> bool:
                           "l’erreur revient, prévenez l’administrateur du site.")[:500]
         db.session.commit()
     return True
+
+
+Progress = Callable[[int, int, str], None]
+
+
+def progress(document: PreparedDocument) -> Progress:
+    """For a builder that can tell how far it is: ``report(done, total, label)`` (steps done,
+    out of ``total``, and the one it starts, « regroupement des contributions »). Each report
+    is saved at once, in a short transaction on a connection of its own, so that the page
+    following the document reads it while the build goes on and the builder's session is left
+    as it is. Saving it may fail (logged): the build goes on, only the bar does not move."""
+    document_id = document.id
+
+    def report(done: int, total: int, label: str) -> None:
+        try:
+            with db.engine.begin() as connection:
+                connection.execute(
+                    sa.update(PreparedDocument.__table__)
+                    .where(PreparedDocument.__table__.c.id == document_id)
+                    .values(progress_done=max(0, min(done, total)), progress_total=total,
+                            progress_label=label[:120]))
+        except sa.exc.SQLAlchemyError as error:
+            current_app.logger.warning("Avancement du document %s non enregistré (%s)",
+                                       document_id, type(error).__name__)
+
+    return report
+
+
+def state(document: PreparedDocument) -> dict:
+    """What the page following a document asks every few seconds: its status, and while it is
+    being built, how far it is when its builder tells."""
+    answer: dict = {"status": document.status.value}
+    if document.status is PreparationStatus.PREPARING and document.progress_total:
+        answer["progress"] = {"done": document.progress_done,
+                              "total": document.progress_total,
+                              "label": document.progress_label,
+                              "text": document.progress_text}
+    return answer
 
 
 def sweep() -> int:

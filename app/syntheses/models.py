@@ -130,6 +130,27 @@ class SynthesisQuote(db.Model):
     contribution: Mapped[Contribution] = relationship()
 
 
+class ThemeSnapshot(db.Model):
+    """What the writing help said of one question when the synthesis was last validated (kept
+    when it is reopened, replaced at the next validation): the help page marks the themes that
+    grew since (app.syntheses.help_changes)."""
+
+    __tablename__ = "synthesis_theme_snapshot"
+    __table_args__ = (sa.UniqueConstraint("synthesis_id", "challenge_id",
+                                          name="uq_synthesis_theme_snapshot_question"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    synthesis_id: Mapped[int] = mapped_column(sa.ForeignKey("synthesis.id", ondelete="CASCADE"))
+    challenge_id: Mapped[int] = mapped_column(sa.ForeignKey("challenge.id", ondelete="CASCADE"))
+    validated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The writing help's variant then (its question and contributions' fingerprint).
+    variant: Mapped[str] = mapped_column(sa.String(120))
+    # The ids of the question's published contributions then.
+    contributions: Mapped[list[int]] = mapped_column(sa.JSON, default=list)
+    # [{"label", "size", "members": [ids]}]; None until a worker has computed them.
+    themes: Mapped[list[dict] | None] = mapped_column(sa.JSON(none_as_null=True))
+
+
 class Transmission(db.Model):
     """One sending of a validated synthesis to the ministry: who, when, which files."""
 

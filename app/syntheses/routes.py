@@ -27,13 +27,12 @@ from app.clock import today
 from app.contributions.models import Contribution, ContributionKind
 from app.documents import routes as prepared
 from app.documents import services as document_services
-from app.documents.models import PreparationStatus
 from app.extensions import db
 from app.form_recovery import keeps_form_on_expired_token, token_expired
 from app.forms import EXPIRED_PAGE, plain_text
 from app.press.files import clean_filename
 from app.routing import database_id
-from app.syntheses import editing, figures, services, text_fields
+from app.syntheses import editing, figures, help_pages, services, text_fields
 from app.syntheses import writing_help as help_module
 from app.syntheses.forms import TextsForm
 from app.syntheses.models import Synthesis, SynthesisState, Transmission
@@ -299,33 +298,16 @@ def _challenge(synthesis: Synthesis, challenge_id: int) -> Challenge:
     return challenge
 
 
-def _help(synthesis: Synthesis, challenge: Challenge, slug: str, code: str):
-    """The question's suggestions as a worker computed them for its current contributions:
-    asked for when there are none yet (or the last try failed); with their document."""
-    contributions = figures.published_texts(synthesis, challenge)
-    variant = help_module.variant(challenge.id, contributions)
-    document = document_services.latest("synthesis.help", synthesis.id, variant)
-    if document is None or document.status is PreparationStatus.FAILED:
-        document = document_services.ask(
-            "synthesis.help", synthesis.id, f"Aide à la rédaction — {challenge.title}",
-            "aide.json", current_user, url_for(".workspace", slug=slug, code=code),
-            variant=variant)
-        db.session.commit()
-        db.session.refresh(document)  # a worker may already have computed it (tests, eager)
-    if document.status is not PreparationStatus.READY:
-        return None, document
-    stored = storage.get(document.stored_key, "document")
-    return help_module.read_help(stored.data, contributions), document
-
-
 @bp.get("/syntheses/<slug>/<code>/aide/<int:challenge_id>")
 def writing_help(slug: str, code: str, challenge_id: int):
     """Suggestions computed (by a worker) from the question's published contributions."""
     synthesis = _synthesis(slug, code)
     challenge = _challenge(synthesis, challenge_id)
-    suggestions, document = _help(synthesis, challenge, slug, code)
+    shown = help_pages.help_page(synthesis, challenge, current_user,
+                                 url_for(".workspace", slug=slug, code=code))
     page = render_template("syntheses/help.html", synthesis=synthesis, code=code,
-                           challenge=challenge, help=suggestions, document=document,
+                           challenge=challenge, help=shown.suggestions,
+                           document=shown.document, changes=shown.changes,
                            how=help_module.HOW,
                            quoted={q.contribution_id for q in synthesis.quotes},
                            editable=synthesis.state is SynthesisState.DRAFT)
@@ -334,13 +316,10 @@ def writing_help(slug: str, code: str, challenge_id: int):
 
 @bp.get("/syntheses/<slug>/<code>/aide/<int:challenge_id>/etat")
 def writing_help_state(slug: str, code: str, challenge_id: int):
-    """For the page's script, which reloads it once the suggestions are computed."""
+    """For the page's script, which shows how far the computation is and reloads the page
+    once the suggestions are computed."""
     synthesis = _synthesis(slug, code)
-    challenge = _challenge(synthesis, challenge_id)
-    contributions = figures.published_texts(synthesis, challenge)
-    document = document_services.latest("synthesis.help", synthesis.id,
-                                        help_module.variant(challenge.id, contributions))
-    response = jsonify(status=document.status.value if document else "preparing")
+    response = jsonify(help_pages.help_state(synthesis, _challenge(synthesis, challenge_id)))
     response.cache_control.no_store = True
     return response
 
@@ -360,11 +339,15 @@ def accept_suggestion(slug: str, code: str, challenge_id: int):
         return back
     current = editing.stored(synthesis, challenge.id).text
     references = ", ".join(dict.fromkeys(_REFERENCE.findall(line))) or "sans référence"
+    computation = request.form.get("computation", "")
+    # Which computation proposed it: the help's prepared document (app.documents), by number.
+    source = f", calcul n° {computation}" if computation.isdigit() and len(computation) < 12 \
+        else ""
     try:
         services.editable(synthesis)  # before the entry: a validated text takes none
         audit.record("synthesis.suggestion_accepted", synthesis,
                      f"Synthèse {synthesis.territory.display_name} : suggestion de l’aide à la "
-                     f"rédaction ajoutée au texte « {challenge.title} » ({references})",
+                     f"rédaction ajoutée au texte « {challenge.title} » ({references}{source})",
                      user=current_user._get_current_object())
         # Added to the stored text as it is now: no version to compare with. save() commits
         # the entry with the text.

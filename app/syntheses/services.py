@@ -11,6 +11,7 @@ from app.campaigns.models import Campaign
 from app.clock import now
 from app.contributions.models import Contribution, ContributionKind, ContributionStatus
 from app.extensions import db
+from app.syntheses import help_changes
 from app.syntheses.models import Synthesis, SynthesisQuote, SynthesisState
 from app.territories.models import Territory
 
@@ -55,15 +56,19 @@ def toggle_quote(synthesis: Synthesis, contribution: Contribution) -> bool:
 
 
 def validate(synthesis: Synthesis, user: User) -> None:
+    """Validated; each question keeps what its writing help says now, for the help page to
+    mark what grows since (read from the stored help, or queued: never computed here)."""
     editable(synthesis)
     synthesis.state, synthesis.validated_at, synthesis.validated_by = (
         SynthesisState.VALIDATED, now(), user)
+    help_changes.keep(synthesis, user, synthesis.validated_at)
     audit.record("synthesis.validate", synthesis,
                  f"Synthèse {synthesis.territory.display_name} validée", user=user)
     db.session.commit()
 
 
 def reopen(synthesis: Synthesis, user: User) -> None:
+    """Back to a draft; what the writing help said at the validation is kept (help_changes)."""
     if synthesis.state is not SynthesisState.VALIDATED:
         raise SynthesisError("Seule une synthèse validée, pas encore transmise, peut repasser "
                              "en brouillon.")

@@ -20,12 +20,13 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from app.contributions.models import Contribution, ContributionKind
 from app.contributions.similarity import DUPLICATE_SCORE, lemmas
 from app.contributions.similarity import near_duplicates as _near_duplicates
-from app.documents.services import Built, DocumentError
+from app.documents.services import Built, DocumentError, Progress
 from app.extensions import db
 from app.registrations.categories import CATEGORIES
 
@@ -39,6 +40,10 @@ OVER_RATIO = 1.5
 OVER_MIN = 2
 # Stored payloads carry it; the variant too, so that those of an older shape are recomputed.
 PAYLOAD_VERSION = 2
+# What suggest() tells the page following its computation, step by step (app.documents).
+STEPS = ("analyse des mots des contributions", "regroupement des contributions",
+         "nommage des sujets", "choix des phrases du résumé")
+_progress: ContextVar[Progress | None] = ContextVar("writing_help_progress", default=None)
 
 HOW = {
     "themes": "Les contributions sont rapprochées par les mots qu’elles emploient : chaque mot "
@@ -160,6 +165,14 @@ def _text(contribution: Contribution) -> str:
         else contribution.body
 
 
+def _step(done: int) -> None:
+    """Tell whoever follows the computation (computed_help's document) that ``done`` steps of
+    STEPS are done and the next one starts."""
+    report = _progress.get()
+    if report is not None:
+        report(done, len(STEPS), STEPS[done])
+
+
 def suggest(contributions: list[Contribution]) -> Help:
     """Suggestions for one question of a synthesis. scikit-learn and numpy are imported here,
     by the worker that computes them: the web processes and the mail worker never load them
@@ -170,12 +183,14 @@ def suggest(contributions: list[Contribution]) -> Help:
     from app.syntheses.cited_summary import summarise
     from app.syntheses.theme_labels import label_themes
 
+    _step(0)
     proposals = [c for c in contributions if c.kind is ContributionKind.PROPOSAL]
     help_ = Help(duplicates=near_duplicates(proposals), themes=[], count=len(contributions))
     documents = [" ".join(lemmas(_text(c))) for c in contributions]
     usable = [i for i, d in enumerate(documents) if d]
     if len(usable) < 3:
         return help_
+    _step(1)
     # The documents are already lemmas joined by spaces: split on spaces only.
     vectorizer = TfidfVectorizer(analyzer="word", tokenizer=str.split, token_pattern=None,
                                  lowercase=False, ngram_range=(1, 2), sublinear_tf=True)
@@ -201,6 +216,7 @@ def suggest(contributions: list[Contribution]) -> Help:
     help_.themes.sort(key=lambda theme: theme.size, reverse=True)
     # Named biggest first (two themes never share a name), from the texts nearest each
     # centre: enough to find its words, bounded however big the question.
+    _step(2)
     texts: list[str] = []
     indexes: list[list[int]] = []
     for theme in help_.themes:
@@ -210,6 +226,7 @@ def suggest(contributions: list[Contribution]) -> Help:
     places = {c.territory.name for c in contributions if c.territory}
     for theme, name in zip(help_.themes, label_themes(texts, indexes, places), strict=True):
         theme.label = name
+    _step(3)
     help_.summary = summarise([theme.members for theme in help_.themes], len(contributions))
     return help_
 
@@ -236,16 +253,24 @@ def _over_payload(found: list[Over]) -> list[dict]:
 
 
 def computed_help(document) -> Built:
-    """Builder of app.documents: the suggestions of one question of a synthesis, as JSON."""
+    """Builder of app.documents: the suggestions of one question of a synthesis, as JSON,
+    telling its page how far it is; it completes the themes kept at the synthesis's latest
+    validation when they waited for this computation (app.syntheses.help_changes)."""
     from app.campaigns.models import Challenge
+    from app.documents.services import progress
     from app.syntheses.figures import published_texts
+    from app.syntheses.help_changes import complete
     from app.syntheses.models import Synthesis
 
     synthesis = db.session.get(Synthesis, document.subject_id)
     challenge = db.session.get(Challenge, int(document.variant.partition(":")[0]))
     if synthesis is None or challenge is None:
         raise DocumentError("Cette synthèse ou cette question n’existe plus.")
-    found = suggest(published_texts(synthesis, challenge))
+    reporting = _progress.set(progress(document))
+    try:
+        found = suggest(published_texts(synthesis, challenge))
+    finally:
+        _progress.reset(reporting)
     ids = lambda items: [item.id for item in items]  # noqa: E731
     payload = {
         "version": PAYLOAD_VERSION, "count": found.count,
@@ -256,6 +281,7 @@ def computed_help(document) -> Built:
                     "categories": _over_payload(t.categories)} for t in found.themes],
         "summary": [{"sentence": c.sentence, "theme": c.theme, "references": ids(c.references)}
                     for c in found.summary]}
+    complete(synthesis.id, challenge.id, document.variant, payload["themes"])
     return Built("application/json", json.dumps(payload, ensure_ascii=False).encode())
 
 

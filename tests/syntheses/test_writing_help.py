@@ -132,8 +132,9 @@ def test_accepting_a_suggestion_is_in_the_journal_with_the_text(client, world):
     client.get(url)
     assert db.session.scalar(sa.select(SynthesisSection)) is None
     line = "- « Trouver un médecin traitant pour chaque habitant » (C-000001, C-000005)"
-    post_form(client, f"{url}/ajouter", {"line": line}, token_from=url)
+    post_form(client, f"{url}/ajouter", {"line": line, "computation": "42"}, token_from=url)
     [entry] = _entries("synthesis.suggestion_accepted")
+    assert "calcul n° 42" in entry.summary  # which computation proposed it
     synthesis = db.session.scalar(sa.select(Synthesis))
     assert (entry.object_type, entry.object_id, entry.user_id) == (
         "synthesis", synthesis.id, organiser.id)
