@@ -68,7 +68,7 @@ def render(paths: list[Path] | None = None) -> str:
              "/réf. : rapport au point d’accès Flask nu (bench/baseline_app.py) mesuré dans la "
              "même exécution (sa vitesse pour req/s et ms, sa taille pour Mo et s).", "",
              f"{'mesure':<62} {'valeur':>8} {'unité':<5} {'p50 ms':>7} {'p99 ms':>7} "
-             f"{'/réf.':>7} {'erreurs':>7}  cible (issue 15), note"]
+             f"{'/réf.':>7} {'erreurs':>7}  cible (issues 15 et 16), note"]
     for run in runs:
         for section in run["sections"]:
             lines += ["", f"— {section['title']} (python -m bench.{run['script']} ; charge "
