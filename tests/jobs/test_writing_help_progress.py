@@ -83,7 +83,8 @@ def test_in_rq_mode_the_page_and_its_state_show_the_progress(app, client, world,
         "status": "preparing", "progress": progress}
     html = client.get(url).get_data(as_text=True)
     assert STEP_2 in html and "data-prepared-progress hidden" not in html
-    assert '<progress class="concerto-progress" aria-labelledby="avancement" max="4" value="1">' in html
+    assert ('<progress class="concerto-progress" aria-labelledby="avancement" max="4" '
+            'value="1">') in html
     assert "style=" not in html and "<script>" not in html  # CSP
     work_the_queue(app)
     assert client.get(f"{url}/etat").get_json() == {"status": "ready"}

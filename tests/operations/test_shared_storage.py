@@ -375,7 +375,7 @@ def test_migration_0016_moves_the_old_upload_folder_into_the_database_and_back(
                                     "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": 9})
     with server.app_context():
         upgrade(revision="0015_mail_outbox")
-        campaign = make_campaign(slug="cnr")
+        campaign = make_campaign(slug="cnr", with_questions=False)
         # The step table of revision 0015: only the columns it had (not the ORM's later ones).
         step_id = db.session.execute(sa.insert(Step.__table__).values(
             campaign_id=campaign.id, territory_id=campaign.territory_id, title="Étape",

@@ -1,8 +1,6 @@
 """Migration 0019 (online places, attendance) goes down and up again on SQLite with foreign
 keys on, in place: a step's registrations survive (a copy of ``step`` would cascade)."""
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
@@ -10,7 +8,7 @@ from app import create_app
 from app.campaigns.models import Campaign
 from app.extensions import db
 from app.territories.models import Territory
-from tests.factories import make_region, make_step
+from tests.factories import make_campaign, make_step
 
 REVISION = "0019_registration_places"
 PREVIOUS = "0018_synthesis_editing"
@@ -37,9 +35,7 @@ def test_places_migration_is_reversible_and_keeps_registrations(tmp_path):
     with app.app_context():
         upgrade(revision=PREVIOUS)
         # No step nor question yet: the ORM's have columns added since.
-        campaign = Campaign(territory=make_region(), slug="avant-0019", title="Avant 0019",
-                            starts_on=date(2022, 11, 4), synthesis_deadline=date(2022, 12, 31))
-        db.session.add(campaign)
+        campaign = make_campaign(with_questions=False)
         db.session.commit()
         campaign_id, territory_id = campaign.id, campaign.territory_id
         db.session.remove()
