@@ -28,6 +28,7 @@ from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from app import create_app
+from app.contributions.question_suggestion import forget_models
 from app.extensions import db
 from app.ratelimits import limiter
 from app.settings import normalise_database_url
@@ -129,6 +130,7 @@ def app_context(app: Flask) -> Iterator[None]:
     limiter.reset()  # rate-limit counters start at zero for each test
     # No page cached by an earlier test (app.page_cache): some replace what a page calls.
     app.extensions["page_cache"].clear()
+    forget_models()  # the question suggestion's, built on an earlier test's campaigns
     with app.app_context():
         try:
             yield

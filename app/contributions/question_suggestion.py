@@ -6,10 +6,10 @@ spelled out, the verbs every proposal opens with dropped; single words and pairs
 centroid is its own wording (title, description and key words, weighted WORDING_WEIGHT times:
 it decides alone while nothing is tagged yet) plus the published contributions already tagged
 with it (the TAGGED_SAMPLE latest). The confidence is a softmax of the cosine similarities.
-Pure Python: it runs in the web process (no scikit-learn there) in a few milliseconds, the
-model being built once per campaign and per change of its contributions (about 0.3 s for 3,000
-tagged texts). Measured on two real schemes' proposals: bench/writing_help_quality.py, figures
-in bench/README.md.
+Pure Python: a suggestion takes a fraction of a millisecond in the web process (no scikit-learn
+there); the campaign's model is built once in a while (_Models: about 0.6 s for 1,000 tagged
+texts among 100,000 contributions, on these 2 cores). Measured on two real schemes' proposals:
+bench/writing_help_quality.py, figures in bench/README.md.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import math
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -31,7 +32,8 @@ from app.extensions import db
 
 WORDING_WEIGHT = 10.0
 TEMPERATURE = 10.0  # how sharp the confidences are: set on the evaluation, the same everywhere
-TAGGED_SAMPLE = 3000
+TAGGED_SAMPLE = 1000
+REFRESH_SECONDS = 600.0
 # Below it, a suggestion is shown but not chosen for the person (bench/README.md: at 0.7,
 # about three suggestions in four are right and two in three rows get one).
 CONFIDENT = 0.7
@@ -109,24 +111,39 @@ def _normalised(vector: Vector) -> Vector:
 
 
 class _Models:
-    """This process's model of each campaign, kept while its questions and published
-    contributions have not changed (the content revisions of app.revisions)."""
+    """This process's model of each campaign: built again when its questions change (the
+    records revision of app.revisions), and when its published contributions changed, at most
+    every REFRESH_SECONDS. During a moderation session they change at every click, and a
+    build costs a request about half a second; a model a few minutes behind suggests as well."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._models: dict[int, tuple[tuple, QuestionModel]] = {}
+        self._models: dict[int, tuple[tuple, float, QuestionModel]] = {}
 
-    def get(self, campaign, state: tuple) -> QuestionModel:
+    def get(self, campaign, questions: object, contributions: object) -> QuestionModel:
         kept = self._models.get(campaign.id)
-        if kept is not None and kept[0] == state:
-            return kept[1]
+        if kept is not None and kept[0] == (questions, contributions):
+            return kept[2]
+        if kept is not None and kept[0][0] == questions \
+                and time.monotonic() - kept[1] < REFRESH_SECONDS:
+            return kept[2]
         model = _build(campaign)
         with self._lock:
-            self._models[campaign.id] = (state, model)
+            self._models[campaign.id] = ((questions, contributions), time.monotonic(), model)
         return model
 
 
+    def clear(self) -> None:
+        with self._lock:
+            self._models.clear()
+
+
 _models = _Models()
+
+
+def forget_models() -> None:
+    """Build every campaign's model afresh (a database emptied or restored; tests)."""
+    _models.clear()
 
 
 def wording(challenge) -> str:
@@ -147,10 +164,11 @@ def _build(campaign) -> QuestionModel:
 
 
 def model_for(campaign) -> QuestionModel:
-    """The campaign's model, built again after its questions or contributions changed."""
+    """The campaign's model (see _Models for when it is built again)."""
     from app import revisions
     from app.revision_sync import revisions_of
 
     snapshot = current_app.extensions["content_revisions"].snapshot()
-    state = revisions_of(snapshot, (revisions.RECORDS, revisions.contributions(campaign.id)))
-    return _models.get(campaign, state)
+    questions, contributions = revisions_of(
+        snapshot, (revisions.RECORDS, revisions.contributions(campaign.id)))
+    return _models.get(campaign, questions, contributions)

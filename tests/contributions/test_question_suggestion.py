@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.accounts.models import Role
+from app.contributions import question_suggestion
 from app.contributions.models import ContributionStatus
 from app.contributions.question_suggestion import QuestionModel, model_for, wording
 from app.extensions import db
@@ -141,8 +142,8 @@ def test_a_row_whose_text_suggests_nothing_must_be_given_its_question(
     assert all_contributions() == []
 
 
-def test_the_campaign_model_learns_from_published_contributions_once_they_change(
-        app, cnr_world):
+def test_the_campaign_model_learns_from_published_contributions_once_in_a_while(
+        app, cnr_world, monkeypatch):
     world = cnr_world
     campaign = world["campaign"]
     text = "Le mammobile doit passer dans chaque canton."
@@ -151,10 +152,17 @@ def test_the_campaign_model_learns_from_published_contributions_once_they_change
     add(world, "Faire venir le mammobile dans les villages",
         challenge=campaign.challenges[1])
     app.extensions["content_revisions"].invalidate()
+    assert model_for(campaign) is first  # changed, but built less than REFRESH_SECONDS ago
+    monkeypatch.setattr(question_suggestion, "REFRESH_SECONDS", 0.0)
     taught = model_for(campaign)
     assert taught is not first
     assert taught.suggest(text).question == campaign.challenges[1].id
     assert "mammobile" not in wording(campaign.challenges[1])
+    monkeypatch.setattr(question_suggestion, "REFRESH_SECONDS", 600.0)
+    campaign.challenges[0].keywords = "mammobile"  # new wording: built again at once
+    db.session.commit()
+    app.extensions["content_revisions"].invalidate()
+    assert model_for(campaign) is not taught
 
 
 def test_in_moderation_a_contribution_without_a_question_has_one_preselected_to_confirm(
