@@ -242,3 +242,30 @@ def test_the_same_file_imported_twice_is_flagged_and_skipped(sized_page, live_se
     db.session.expire_all()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Contribution).where(
         Contribution.step_id == seeded.id)) == 2
+
+
+def test_a_row_without_a_question_gets_one_suggested_that_the_moderator_corrects(
+        sized_page, live_server, seeded):
+    page = sized_page
+    content = ("type;texte;question\n"
+               "proposition;Ouvrir une maison médicale de garde pour les soirs et les "
+               "week-ends;\n").encode()
+    sign_in_from_the_home_page(page, live_server, MODERATOR)
+    page.goto(f"{live_server}/gestion/etapes/{seeded.id}/import")
+    page.set_input_files("#file", files=[{"name": "papier.csv", "mimeType": "text/csv",
+                                          "buffer": content}])
+    click_text(page, "button", "Vérifier le fichier")
+    question = page.get_by_label("Question de la ligne 2")
+    expect(question).to_have_value(str(_question(seeded, "permanence-des-soins").id))
+    expect(main(page).get_by_text("La permanence des soins (suggérée)")).to_be_visible()
+    check(page, "moderateur-import-question-suggeree")
+    question.select_option(label="L’accès aux soins")
+    click_text(page, "button", "Confirmer l’import")
+    page.wait_for_url(f"**/gestion/etapes/{seeded.id}/saisie")
+    db.session.expire_all()
+    saved = db.session.scalar(sa.select(Contribution).where(Contribution.step_id == seeded.id))
+    assert saved.challenge_id == _question(seeded, "acces-aux-soins").id
+
+
+def _question(step, code: str):
+    return next(c for c in step.campaign.challenges if c.code == code)
