@@ -113,8 +113,9 @@ def _place_of(text: str, line: int, step: Step, places: list, chosen: dict[int, 
     if line in chosen and chosen[line] in by_id:
         return by_id[chosen[line]], False
     named = named_departement(text, places)
-    return (named, True) if named is not None and named.id != step.territory_id else (None,
-                                                                                       False)
+    if named is None or named.id == step.territory_id:
+        return None, False
+    return named, True
 
 
 def check_contribution_rows(step: Step, rows: list[tuple[int, dict[str, str]]],

@@ -3,7 +3,6 @@ documents and transmission."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import sqlalchemy as sa
@@ -32,7 +31,7 @@ from app.form_recovery import keeps_form_on_expired_token, token_expired
 from app.forms import EXPIRED_PAGE, plain_text
 from app.press.files import clean_filename
 from app.routing import database_id
-from app.syntheses import editing, figures, help_pages, services, text_fields
+from app.syntheses import citations, editing, figures, help_pages, services, text_fields
 from app.syntheses import writing_help as help_module
 from app.syntheses.forms import TextsForm
 from app.syntheses.models import Synthesis, SynthesisState, Transmission
@@ -40,7 +39,6 @@ from app.territories.models import Territory, TerritoryKind
 from app.territories.queries import departement_by_code
 
 bp = staff_blueprint("syntheses", __name__)
-_REFERENCE = re.compile(r"\bC-\d{6}\b")  # a contribution's reference, in a suggested line
 
 
 def _territories(campaign: Campaign) -> list[Territory]:
@@ -338,7 +336,8 @@ def accept_suggestion(slug: str, code: str, challenge_id: int):
         flash("Aucune suggestion à ajouter.", "error")
         return back
     current = editing.stored(synthesis, challenge.id).text
-    references = ", ".join(dict.fromkeys(_REFERENCE.findall(line))) or "sans référence"
+    references = ", ".join(f"C-{number:06d}" for number in citations.referenced_ids([line])) \
+        or "sans référence"
     computation = request.form.get("computation", "")
     # Which computation proposed it: the help's prepared document (app.documents), by number.
     source = f", calcul n° {computation}" if computation.isdigit() and len(computation) < 12 \

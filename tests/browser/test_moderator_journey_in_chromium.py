@@ -269,3 +269,21 @@ def test_a_row_without_a_question_gets_one_suggested_that_the_moderator_corrects
 
 def _question(step, code: str):
     return next(c for c in step.campaign.challenges if c.code == code)
+
+
+def test_a_contribution_without_a_question_is_filed_under_the_suggested_one_on_a_click(
+        sized_page, live_server, seeded):
+    page = sized_page
+    untagged = _add(seeded, "Former la population aux gestes de premiers secours et "
+                    "faciliter l’accès aux urgences la nuit", ContributionStatus.PENDING)
+    untagged.challenge = None
+    db.session.commit()
+    sign_in_from_the_home_page(page, live_server, MODERATOR)
+    page.goto(f"{live_server}/gestion/contributions/{untagged.id}")
+    expect(main(page).get_by_text("est suggérée d’après le texte")).to_be_visible()
+    expect(page.get_by_label(re.compile("^Question"))).to_have_value(
+        str(_question(seeded, "permanence-des-soins").id))
+    check(page, "moderateur-question-suggeree")
+    click_text(page, "button", "Reclasser")
+    expect(main(page).get_by_text("est suggérée d’après le texte")).to_have_count(0)
+    assert _reload(untagged).challenge_id == _question(seeded, "permanence-des-soins").id
