@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import current_app
@@ -17,8 +18,10 @@ from sqlalchemy.orm import joinedload
 from app.contributions.models import Contribution
 from app.contributions.queries import is_public
 from app.extensions import db
-from app.syntheses.report import Report
 from app.urls import absolute_url
+
+if TYPE_CHECKING:  # the report module draws charts: matplotlib stays out of the web workers
+    from app.syntheses.report import Report
 
 REFERENCE = re.compile(r"\bC-(\d{6})\b")
 EXCERPT = 160  # characters of a contribution's text
