@@ -9,6 +9,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from prometheus_client import CollectorRegistry, multiprocess
 
 from app.extensions import db
 from tests.operations.faults import report
@@ -26,12 +27,20 @@ def production(app, tmp_path):
     with gunicorn_server(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, workers=2,
                          PROMETHEUS_MULTIPROC_DIR=str(metrics_dir),
                          METRICS_TOKEN=TOKEN) as server:
-        # gunicorn answers once one worker is up: wait for the other (each writes its files).
+        # gunicorn answers once one worker is up: wait for the other to have built its app,
+        # which ends by writing its pool's size (its files appear earlier, at import).
         deadline = time.monotonic() + 120
-        while len({path.stem.rsplit("_", 1)[1] for path in metrics_dir.glob("gauge_*.db")}) < 2:
+        while _pool_sizes(metrics_dir) < 2 * db.engine.pool.size():
             assert time.monotonic() < deadline, server.log_tail()
             time.sleep(0.2)
         yield server
+
+
+def _pool_sizes(metrics_dir) -> float:
+    """The workers' pool sizes added up, read from their files as the scrape reads them."""
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry, path=str(metrics_dir))
+    return registry.get_sample_value("concerto_db_pool_size") or 0.0
 
 
 def test_metrics_add_up_every_worker_and_need_the_token(production):
