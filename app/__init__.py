@@ -42,6 +42,9 @@ def create_app(config: str | type[Config] | None = None, overrides: dict | None 
     from app.jobs.local import start_with_first_request
 
     start_with_first_request(app)  # make run without Redis: jobs and schedule in a thread
+    from app.front_cache import init_front_cache
+
+    init_front_cache(app)  # last: in front of every other middleware
     return app
 
 

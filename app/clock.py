@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
+from typing import Any
 
 from flask import current_app, has_app_context
 
@@ -11,7 +13,12 @@ from app.french import PARIS  # the zone of every time a person reads
 
 def now() -> datetime:
     """The current moment, aware, in UTC."""
-    frozen = current_app.config.get("CONCERTO_NOW") if has_app_context() else None
+    return now_in(current_app.config if has_app_context() else {})
+
+
+def now_in(config: Mapping[str, Any]) -> datetime:
+    """now() under ``config``, for a caller outside any app context (app.front_cache)."""
+    frozen = config.get("CONCERTO_NOW")
     if frozen:
         moment = datetime.fromisoformat(frozen)
         if moment.tzinfo is None:

@@ -17,7 +17,8 @@ time (a 304 costs a dictionary look-up here), so a published change shows on the
 rather than after a max-age. ``Vary: Cookie`` keeps a shared cache from giving it to a
 signed-in organiser, or theirs to anyone. The cache holds at most PAGE_CACHE_MAX_PAGES pages
 and MAX_BYTES of them (least recently served dropped first: query strings come from outside);
-PAGE_CACHE_MAX_PAGES = 0 turns it off.
+PAGE_CACHE_MAX_PAGES = 0 turns it off. Each answer served from it is offered to app.front_cache,
+which gives the next ones before Flask while they hold.
 """
 
 from __future__ import annotations
@@ -35,11 +36,11 @@ from flask import Flask, Response, current_app, g, make_response, request, sessi
 from werkzeug.http import http_date, quote_etag
 
 from app import clock
+from app.front_cache import anonymous_read, offer, settings_key
 from app.revision_sync import ContentRevisions, Revision, last_change, revisions_of
 from app.urls import base_url
 
 logger = logging.getLogger(__name__)
-_SCALARS = (str, int, float, bool, type(None))
 CSRF_FIELD = b'name="csrf_token"'
 # A worker's pages stay a small part of its memory (a step page is about 12 kB).
 MAX_BYTES = 32 * 2**20
@@ -58,7 +59,8 @@ class CachedPage:
 class PageCache:
     def __init__(self, revisions: ContentRevisions, capacity: int) -> None:
         self.revisions = revisions
-        self.capacity = capacity
+        self.generation = 0  # moves when pages are forgotten: app.front_cache forgets them too
+        self._capacity = capacity
         self.max_bytes = MAX_BYTES
         self.builds = 0  # pages built for the cache (tests count them)
         self._lock = threading.Lock()
@@ -75,6 +77,15 @@ class PageCache:
                 self._pages.move_to_end(key)
         return page
 
+    @property
+    def capacity(self) -> int:
+        return self._capacity
+
+    @capacity.setter
+    def capacity(self, pages: int) -> None:
+        self._capacity = pages
+        self.generation += 1
+
     def keep(self, key: tuple, page: CachedPage) -> None:
         with self._lock:
             self.builds += 1
@@ -89,6 +100,7 @@ class PageCache:
         with self._lock:
             self._pages.clear()
             self._bytes = 0
+            self.generation += 1
 
     def __len__(self) -> int:
         return len(self._pages)
@@ -108,7 +120,7 @@ def cached_page(scopes: Callable[..., Iterable[str]],
             snapshot = cache.revisions.snapshot()  # before building: what the page is built from
             today, moment = clock.today(), clock.now()
             key = (request.endpoint, tuple(view_args.items()), request.query_string,
-                   base_url(), _settings())
+                   base_url(), settings_key(current_app))
             page = cache.find(key, snapshot, today, moment)
             if page is None:
                 response = make_response(view(**view_args))
@@ -117,6 +129,8 @@ def cached_page(scopes: Callable[..., Iterable[str]],
                 page = _page(response, tuple(sorted(set(scopes(**view_args)))),
                              moments(**view_args) if moments else (), snapshot, today, moment)
                 cache.keep(key, page)
+            offer(page.body, page.headers, page.scopes, page.revisions, cache,
+                  today=page.today, until=page.until)
             return _answer(page)
 
         return cached_view
@@ -125,22 +139,7 @@ def cached_page(scopes: Callable[..., Iterable[str]],
 
 
 def _anonymous_read() -> bool:
-    if request.method not in ("GET", "HEAD") or "Authorization" in request.headers:
-        return False
-    cookies, config = request.cookies, current_app.config
-    return not cookies or (config["SESSION_COOKIE_NAME"] not in cookies
-                           and config.get("REMEMBER_COOKIE_NAME", "remember_token")
-                           not in cookies)
-
-
-def _settings() -> int:
-    """The settings a page may show (brand, featured campaign, frozen date). A deployment's
-    are fixed when it starts; tests change them between requests (looking at them all costs
-    about 20 µs, so only there and in debug mode)."""
-    if not (current_app.testing or current_app.debug):
-        return 0
-    return hash(tuple(value for value in current_app.config.values()
-                      if isinstance(value, _SCALARS)))
+    return anonymous_read(request.environ, request.cookies, current_app.config)
 
 
 def _shareable(response: Response) -> bool:

@@ -47,12 +47,20 @@ class ContentRevisions:
         with self._lock:
             self._values, self._synced_at, self._since, self._latest = {}, None, None, None
 
-    def snapshot(self) -> Mapping[str, Revision]:
-        """The revisions as of the last look, looking again first when it is too old.
-        Raises SQLAlchemyError when the database cannot be reached."""
+    def fresh(self) -> Mapping[str, Revision] | None:
+        """The revisions if the last look is recent enough to trust, else None (without
+        looking: app.front_cache then lets Flask look)."""
         synced = self._synced_at
         if synced is not None and time.monotonic() - synced < self.period:
             return self._values
+        return None
+
+    def snapshot(self) -> Mapping[str, Revision]:
+        """The revisions as of the last look, looking again first when it is too old.
+        Raises SQLAlchemyError when the database cannot be reached."""
+        values = self.fresh()
+        if values is not None:
+            return values
         with self._lock:
             synced = self._synced_at  # another thread may have looked meanwhile
             if synced is None or time.monotonic() - synced >= self.period:

@@ -66,6 +66,7 @@ Built = tuple[bytes, Iterable[str]]
 class FeedCache:
     def __init__(self, revisions: ContentRevisions) -> None:
         self.revisions = revisions
+        self.generation = 0  # moves when files are forgotten: app.front_cache forgets them too
         self._lock = threading.Lock()
         # Each file's latest copy: served while its revisions hold, and during an outage.
         self._last_copies: dict[tuple, CachedFile] = {}
@@ -95,6 +96,7 @@ class FeedCache:
             self._last_copies.clear()
             self._retry_at = 0.0
             self._database_away = False
+            self.generation += 1
         self.revisions.clear()
 
     def get(self, key: tuple, build: Callable[[], Built]) -> CachedFile:

@@ -12,6 +12,7 @@ from app.calendar import ical, queries
 from app.calendar.cache import Built, feed_cache
 from app.campaigns.queries import campaign_with_challenges
 from app.errors import abort_with
+from app.front_cache import offer
 from app.territories.queries import departement_by_code
 from app.urls import base_url
 
@@ -28,7 +29,8 @@ def _serve(key: tuple, build: Callable[[], Built], filename: str,
     """A cached calendar file, with ETag and Last-Modified, or 304 when the client has it.
     With the database unreachable, the last copy built by this process (same body, same ETag);
     without one, the French 503 (app.calendar.cache)."""
-    cached = feed_cache().get((*key, base_url()), build)
+    cache = feed_cache()
+    cached = cache.get((*key, base_url()), build)
     response = Response(cached.body, content_type=CONTENT_TYPE)
     response.set_etag(cached.etag.strip('"'))
     response.last_modified = cached.last_modified
@@ -39,6 +41,8 @@ def _serve(key: tuple, build: Callable[[], Built], filename: str,
         SERVED_WHILE_DATABASE_AWAY.inc()
     response.cache_control.max_age = max_age
     response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    if not cached.stale:
+        offer(cached.body, response.headers.items(), cached.scopes, cached.revisions, cache)
     return response.make_conditional(request)
 
 

@@ -36,9 +36,13 @@ def request_id() -> str | None:
     """The current request's id (None outside a request)."""
     if not has_request_context():
         return None
-    environ = request.environ
+    return request_id_of(request.environ)
+
+
+def request_id_of(environ: dict) -> str:
+    """The id of the request ``environ`` describes, chosen at the first call."""
     if _ID_KEY not in environ:
-        supplied = request.headers.get(REQUEST_ID_HEADER, "")
+        supplied = environ.get("HTTP_X_REQUEST_ID", "")
         environ[_ID_KEY] = supplied if _SAFE_REQUEST_ID.fullmatch(supplied) else uuid.uuid4().hex
     return environ[_ID_KEY]
 
@@ -157,13 +161,18 @@ def _finish_request(response: Response) -> Response:
     # The line's fields computed once, here (the filter would look them up again).
     identifier, method, path = request_id(), request.method, loggable_path()
     response.headers[REQUEST_ID_HEADER] = identifier
-    elapsed = elapsed_seconds()
-    duration_ms = round(elapsed * 1000, 1) if elapsed is not None else None
-    if access_logger.isEnabledFor(logging.INFO):
-        access_logger.info("%s %s %s %s ms", method, path, response.status_code, duration_ms,
-                           extra={"request_id": identifier, "method": method, "path": path,
-                                  "status": response.status_code, "duration_ms": duration_ms})
+    log_access(identifier, method, path, response.status_code, elapsed_seconds())
     return response
+
+
+def log_access(identifier: str, method: str, path: str, status: int,
+               elapsed: float | None) -> None:
+    """The line that ends a request."""
+    if access_logger.isEnabledFor(logging.INFO):
+        duration_ms = round(elapsed * 1000, 1) if elapsed is not None else None
+        access_logger.info("%s %s %s %s ms", method, path, status, duration_ms,
+                           extra={"request_id": identifier, "method": method, "path": path,
+                                  "status": status, "duration_ms": duration_ms})
 
 
 def init_logs(app: Flask) -> None:

@@ -86,13 +86,16 @@ def _endpoint() -> str:
 
 
 def _observe(response: Response) -> Response:
-    method = request.method if request.method in _METHODS else "other"
-    endpoint = _endpoint()
-    REQUESTS.labels(endpoint, method, str(response.status_code)).inc()
-    elapsed = elapsed_seconds()
+    observe(_endpoint(), request.method, response.status_code, elapsed_seconds())
+    return response
+
+
+def observe(endpoint: str, method: str, status: int, elapsed: float | None) -> None:
+    """Count an answer and its duration."""
+    method = method if method in _METHODS else "other"
+    REQUESTS.labels(endpoint, method, str(status)).inc()
     if elapsed is not None:
         LATENCY.labels(endpoint, method).observe(elapsed)
-    return response
 
 
 def instrument_pool(engine: Engine) -> None:
