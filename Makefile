@@ -10,11 +10,12 @@ VENDOR := static/vendor/dsfr
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test worker scheduler install install-dev assets db lint security system-packages bench clean help
+.PHONY: run test worker scheduler install install-dev assets db lint lock security system-packages bench clean help
 
 help:
 	@echo "make run   installe ce qui manque, migre, charge le référentiel et sert http://$(HOST):$(PORT)"
 	@echo "make test  installe ce qui manque, lance l’analyse de sécurité puis toute la suite de tests"
+	@echo "make lock  régénère requirements.txt (versions figées) depuis les dépendances de pyproject.toml"
 
 # --- Python -------------------------------------------------------------------------------
 $(VENV)/bin/activate:
@@ -96,6 +97,14 @@ system-packages:
 
 lint: $(VENV)/.stamp-dev
 	$(VENV)/bin/ruff check .
+
+# requirements.txt, the pinned lock, from pyproject.toml: its dependencies and its `documents`
+# extra (README « Dépendances »). uv keeps the versions already pinned there unless told
+# otherwise: make lock LOCK_OPTIONS="--upgrade-package flask" (or --upgrade, for all).
+LOCK_OPTIONS ?=
+lock: $(VENV)/.stamp-dev
+	$(VENV)/bin/uv pip compile pyproject.toml --extra documents --python $(PY) \
+	  --output-file requirements.txt --custom-compile-command "make lock" $(LOCK_OPTIONS)
 
 # The benchmarks (bench/README.md), then their one table (bench/table.py). BENCH_SECONDS: how
 # long wrk loads each address. A script that fails does not stop the others; make fails after
