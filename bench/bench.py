@@ -5,7 +5,8 @@ with 32 connections, the bare endpoint just before each address (so that each ra
 two loads seconds apart, whatever the machine's neighbours do meanwhile); each address gets a
 second of load first, so every worker has built its copy, and its first answer is timed apart.
 Prints req/s, p50 and p99 latency, and the ratio to the bare endpoint:
-every public page and feed with the seed (13 steps in the featured démarche), a 304 (the step
+every public page and feed with the seed (13 steps in the featured démarche), asked as browsers
+and calendar applications ask (Accept-Encoding: gzip), a 304 (the step
 page asked again with its ETag), then the same pages with 500 steps and 100,000 contributions;
 each worker's resident memory after the load (/proc), and how long `import wsgi` and a
 gunicorn start take, each beside the bare app's.
@@ -200,6 +201,9 @@ FEEDS = [("Flux de la démarche (.ics)", "/demarches/cnr-sante-occitanie-2022.ic
          ("Flux de toutes les démarches (.ics)", "/calendrier.ics"),
          ("Invitation d’une étape (.ics)", "/etapes/{step}.ics")]
 PAGE_TARGET = [("ratio", ">=", 0.25), ("p99", "<", 50)]  # issue 15
+# What browsers and calendar applications send with every request: wrk sends nothing of the
+# kind unless told (the bare endpoint's 5 bytes are never compressed).
+CLIENT = ("Accept-Encoding: gzip, deflate, br",)
 FEED_TARGET = [("ratio", ">=", 0.5)]
 
 
@@ -217,11 +221,13 @@ def measure_line(url: str, servers: Servers, seconds: int) -> dict:
     return {**compared(servers, seconds, url), "first_ms": first_ms}
 
 
-def compared(servers: Servers, seconds: int, url: str, headers: tuple[str, ...] = ()) -> dict:
-    """``url`` under load just after the bare endpoint: its figures, the bare endpoint's rate,
-    and both ratios (requests per second; CPU per request, bare / Concerto)."""
-    bare = load(servers.bare_url, seconds, server=servers.bare)
-    figures = load(url, seconds, headers, server=servers.concerto)
+def compared(servers: Servers, seconds: int, url: str, headers: tuple[str, ...] = (),
+             client: tuple[str, ...] = CLIENT) -> dict:
+    """``url`` under load just after the bare endpoint, both asked as ``client`` asks: its
+    figures, the bare endpoint's rate, and both ratios (requests per second; CPU per request,
+    bare / Concerto)."""
+    bare = load(servers.bare_url, seconds, client, server=servers.bare)
+    figures = load(url, seconds, (*client, *headers), server=servers.concerto)
     return {**figures, "bare": bare["rate"], "ratio": figures["rate"] / bare["rate"],
             "bare_cpu_ms": bare["cpu_ms"], "cpu_ratio": bare["cpu_ms"] / figures["cpu_ms"]}
 
@@ -269,6 +275,7 @@ def main() -> None:
             f"create({options.contributions})", env=app_env())
         time.sleep(1.5)  # let every worker's caches see the new revisions
         large = measure_all(servers, seconds, step, large_steps)
+        uncompressed = compared(servers, seconds, f"{concerto.url}/calendrier.ics", client=())
         load(f"{concerto.url}/readyz", 1)  # as a load balancer would: it loads Alembic
         rss, start = concerto.workers_rss_mb(), concerto.start_seconds
         bare_rss, bare_start = bare.workers_rss_mb(), bare.start_seconds
@@ -295,6 +302,9 @@ def main() -> None:
         cost = before["cpu_ratio"] / figures["cpu_ratio"]
         scale.append(wrk_line(label, figures, [*target, ("cost", "<=", 1.2)],
                               f"coût ×{cost:.2f} de celui à {steps} étapes", cost=cost))
+    scale.append(wrk_line("Flux de toutes les démarches (.ics), client sans compression",
+                          uncompressed, note="wrk sans Accept-Encoding, comme les autres "
+                          "lignes avant l’issue 15"))
     memory = recorder.section("Empreinte : mémoire résidente (VmRSS, /proc) après la charge, "
                               "démarrage")
     memory.append(line(f"Mémoire d’un worker, charge et /readyz (pire des {len(rss)})",

@@ -4,6 +4,7 @@ as what it shows changes or its cache forgets it."""
 
 from __future__ import annotations
 
+import gzip
 import logging
 
 import pytest
@@ -133,3 +134,42 @@ def test_another_day_or_a_forgotten_page_goes_to_flask(app, site, visitor, front
     assert front.answered == 2
     visitor().get(url)
     assert front.answered == 3
+
+
+@pytest.mark.parametrize("url", ["/demarches/cnr.ics", "/calendrier"])
+def test_a_client_that_accepts_gzip_gets_the_body_compressed_once(app, site, visitor, front,
+                                                                  url):
+    identity = visitor().get(url)
+    accepts = {"Accept-Encoding": "gzip, deflate, br"}
+    compressed = visitor().get(url, headers=accepts)
+    assert front.answered == 1
+    assert compressed.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(compressed.data) == identity.data
+    assert len(compressed.data) < len(identity.data) / 2
+    assert compressed.headers["Content-Length"] == str(len(compressed.data))
+    assert "Accept-Encoding" in compressed.headers["Vary"]
+    assert "Cookie" in compressed.headers["Vary"] or url.endswith(".ics")
+    etag = compressed.headers["ETag"]
+    assert etag != identity.headers["ETag"] and etag.endswith('-gz"')
+    assert compressed.headers["Content-Type"] == identity.headers["Content-Type"]
+
+    again = visitor().get(url, headers={**accepts, "If-None-Match": etag})
+    assert again.status_code == 304 and again.headers["ETag"] == etag
+    # A client holding Flask's uncompressed copy is told it is current, with its ETag.
+    held = visitor().get(url, headers={**accepts, "If-None-Match": identity.headers["ETag"]})
+    assert held.status_code == 304 and held.headers["ETag"] == identity.headers["ETag"]
+    assert "Content-Encoding" not in held.headers
+    # Compressed once per body: when Flask looks again (its trust expired) and answers the
+    # same body (uncompressed: Flask compresses nothing), the copy made before is kept.
+    (kept,) = front._answers.values()
+    made = kept.gzipped()
+    app.extensions["content_revisions"].invalidate()
+    by_flask = visitor().get(url, headers=accepts)
+    assert "Content-Encoding" not in by_flask.headers and front.answered == 3
+    (renewed,) = front._answers.values()
+    assert renewed is not kept and renewed.gzipped() is made
+    assert visitor().get(url, headers=accepts).data == compressed.data
+    # Identity for the client that refuses it, and from Flask (first request of a new body).
+    refused = visitor().get(url, headers={"Accept-Encoding": "gzip;q=0, identity"})
+    assert "Content-Encoding" not in refused.headers and refused.data == identity.data
+    assert front.answered == 5
