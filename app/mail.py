@@ -10,7 +10,6 @@ the worker. The second keeps templates, calendar files and QR codes out of the w
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from email.header import Header
 from email.message import EmailMessage
@@ -26,6 +25,7 @@ from app.clock import now
 from app.db_types import UTCDateTime, enum_column
 from app.extensions import db
 from app.jobs import enqueue
+from app.labelled_enum import LabelledEnum
 from app.mail_html import html_body
 
 MAX_ATTEMPTS = 8
@@ -56,16 +56,12 @@ class _SubjectFoldingPolicy(EmailPolicy):
 MAIL_POLICY = _SubjectFoldingPolicy(linesep="\r\n")
 
 
-class MailStatus(enum.StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"  # claimed by a worker until ``lease_until``
-    SENT = "sent"
-    FAILED = "failed"  # gave up after MAX_ATTEMPTS, or refused for good by the server
-
-    @property
-    def label(self) -> str:
-        return {"pending": "En attente d’envoi", "sending": "En cours d’envoi",
-                "sent": "Envoyé", "failed": "Échec définitif"}[self.value]
+class MailStatus(LabelledEnum):
+    PENDING = "pending", "En attente d’envoi"
+    SENDING = "sending", "En cours d’envoi"  # claimed by a worker until ``lease_until``
+    SENT = "sent", "Envoyé"
+    # gave up after MAX_ATTEMPTS, or refused for good by the server
+    FAILED = "failed", "Échec définitif"
 
 
 class OutboundMail(db.Model):

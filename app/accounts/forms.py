@@ -69,7 +69,7 @@ class AccountForm(FrenchForm):
     name = StringField("Nom affiché", filters=[clean_text],
                        validators=[required("Indiquez le nom de la personne."),
                                    max_length(120, "Le nom"), Printable()])
-    role = RadioField("Rôle", choices=choices([(role.value, role.label) for role in Role]),
+    role = RadioField("Rôle", choices=choices(Role.choices()),
                       validators=[required("Choisissez un rôle.")])
     territories = SelectMultipleField(
         "Territoires", coerce=int, widget=widgets.ListWidget(prefix_label=False),

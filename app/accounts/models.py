@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import secrets
 from datetime import datetime
 
@@ -15,18 +14,14 @@ from app import clock
 from app.clock import now
 from app.db_types import UTCDateTime, enum_column
 from app.extensions import db
+from app.labelled_enum import LabelledEnum
 from app.territories.models import Territory
 
 
-class Role(enum.StrEnum):
-    ADMIN = "admin"
-    ORGANISER = "organiser"
-    MODERATOR = "moderator"
-
-    @property
-    def label(self) -> str:
-        return {"admin": "Administrateur", "organiser": "Organisateur",
-                "moderator": "Modérateur"}[self.value]
+class Role(LabelledEnum):
+    ADMIN = "admin", "Administrateur"
+    ORGANISER = "organiser", "Organisateur"
+    MODERATOR = "moderator", "Modérateur"
 
 
 user_territory = sa.Table(

@@ -27,7 +27,7 @@ from app.forms import (
     required,
 )
 
-SCHEDULE_CHOICES = choices([(s.value, s.label) for s in Schedule])
+SCHEDULE_CHOICES = choices(Schedule.choices())
 
 
 def _has_day(form: FrenchForm) -> bool:
@@ -91,7 +91,7 @@ class StepForm(ScheduleForm):
                         validators=[max_length(200, "Le lieu"), Printable()])
     address = StringField("Adresse", filters=[clean_text],
                           validators=[max_length(300, "L’adresse"), Printable()])
-    format = SelectField("Format", choices=choices([(f.value, f.label) for f in StepFormat]),
+    format = SelectField("Format", choices=choices(StepFormat.choices()),
                          default=StepFormat.IN_PERSON.value)
     meeting_url = StringField(
         "Lien de la réunion en ligne", filters=[clean_text],
@@ -139,7 +139,7 @@ class CancelStepForm(FrenchForm):
 
 
 class AgendaItemForm(FrenchForm):
-    kind = SelectField("Type", choices=choices([(k.value, k.label) for k in AgendaKind]),
+    kind = SelectField("Type", choices=choices(AgendaKind.choices()),
                        default=AgendaKind.PLENARY.value)
     title = StringField("Intitulé", filters=[clean_text],
                         validators=[required("Indiquez l’intitulé."),

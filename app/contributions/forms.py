@@ -25,7 +25,7 @@ from app.forms import (
     max_length,
     required,
 )
-from app.registrations.categories import CATEGORIES
+from app.participants import CATEGORIES
 
 # The random key the form page carries against double submissions (a uuid, 36 characters).
 SUBMISSION_KEY = re.compile(r"[A-Za-z0-9-]{1,36}")
@@ -45,7 +45,7 @@ def _id_list(value: object) -> str:
     return ",".join(part for part in value.split(",")[:50] if ID.fullmatch(part))
 
 
-KIND_CHOICES = choices([(k.value, k.label) for k in ContributionKind])
+KIND_CHOICES = choices(ContributionKind.choices())
 OPTIONAL_AGES = choices([("", "Non précisé"), *AGE_RANGES.items()])
 OPTIONAL_CATEGORIES = choices([("", "Non précisée"), *CATEGORIES.items()])
 
@@ -137,9 +137,8 @@ class MergeForm(FrenchForm):
 
 
 class AnswerForm(FrenchForm):
-    answer_state = RadioField("État de la proposition", choices=choices(
-        [(state.value, state.label) for state in AnswerState]),
-        validators=[required("Choisissez l’état de la proposition.")])
+    answer_state = RadioField("État de la proposition", choices=choices(AnswerState.choices()),
+                              validators=[required("Choisissez l’état de la proposition.")])
     answer = TextAreaField("Réponse publique", filters=[clean_text],
                            validators=[max_length(5000, "La réponse"),
                                        Printable(multiline=True)])

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import uuid
 from datetime import datetime
 
@@ -13,17 +12,13 @@ from app.accounts.models import User
 from app.clock import wall_now
 from app.db_types import UTCDateTime, enum_column
 from app.extensions import db
+from app.labelled_enum import LabelledEnum
 
 
-class PreparationStatus(enum.StrEnum):
-    PREPARING = "preparing"
-    READY = "ready"
-    FAILED = "failed"
-
-    @property
-    def label(self) -> str:
-        return {"preparing": "En préparation", "ready": "Prêt",
-                "failed": "Échec de la préparation"}[self.value]
+class PreparationStatus(LabelledEnum):
+    PREPARING = "preparing", "En préparation"
+    READY = "ready", "Prêt"
+    FAILED = "failed", "Échec de la préparation"
 
 
 class PreparedDocument(db.Model):

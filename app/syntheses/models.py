@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -14,6 +13,7 @@ from app.clock import now
 from app.contributions.models import Contribution
 from app.db_types import UTCDateTime, enum_column
 from app.extensions import db
+from app.labelled_enum import LabelledEnum
 from app.territories.models import Territory
 
 
@@ -40,15 +40,10 @@ class StepReport(db.Model):
         return sum(self.attendance.values())
 
 
-class SynthesisState(enum.StrEnum):
-    DRAFT = "draft"
-    VALIDATED = "validated"
-    TRANSMITTED = "transmitted"
-
-    @property
-    def label(self) -> str:
-        return {"draft": "Brouillon", "validated": "Validée",
-                "transmitted": "Transmise"}[self.value]
+class SynthesisState(LabelledEnum):
+    DRAFT = "draft", "Brouillon"
+    VALIDATED = "validated", "Validée"
+    TRANSMITTED = "transmitted", "Transmise"
 
 
 class Synthesis(db.Model):

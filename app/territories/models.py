@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date
 from typing import Any
 
@@ -11,17 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import enum_column
 from app.extensions import db
+from app.labelled_enum import LabelledEnum
 
 
-class TerritoryKind(enum.StrEnum):
-    REGION = "region"
-    DEPARTEMENT = "departement"
-    PROXIMITE = "proximite"
-
-    @property
-    def label(self) -> str:
-        return {"region": "Région", "departement": "Département",
-                "proximite": "Territoire de proximité"}[self.value]
+class TerritoryKind(LabelledEnum):
+    REGION = "region", "Région"
+    DEPARTEMENT = "departement", "Département"
+    PROXIMITE = "proximite", "Territoire de proximité"
 
 
 class Territory(db.Model):

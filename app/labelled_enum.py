@@ -1,0 +1,27 @@
+"""The base of the enums shown to people: each member has its value and its French label."""
+
+from __future__ import annotations
+
+import enum
+from typing import Self
+
+
+class LabelledEnum(enum.StrEnum):
+    """A ``StrEnum`` whose members are declared ``TESTIMONY = "testimony", "Parole de citoyen"``.
+
+    The value stays the plain string (what the database, forms, URLs and JSON hold), so a member
+    still equals, prints and pickles as before; the label rides along as an attribute."""
+
+    _value_: str
+    label: str
+
+    def __new__(cls, value: str, label: str) -> Self:
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        """(value, label) for every member, in declaration order: a form's choices."""
+        return [(member.value, member.label) for member in cls]
