@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date, datetime, time
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 # Every time a person reads is in Paris time (the ARS's); stored times are UTC.
@@ -36,6 +37,25 @@ def datetime_label(value: datetime) -> str:
     if value.tzinfo is not None:
         value = value.astimezone(PARIS)
     return f"{day_label(value.date())} à {time_label(value.time())}"
+
+
+class Timed(Protocol):
+    """Something with a start time and perhaps an end time (a programme item)."""
+
+    @property
+    def start_time(self) -> time | None: ...
+
+    @property
+    def end_time(self) -> time | None: ...
+
+
+def timespan(item: Timed) -> str:
+    """« 10 h 45 – 12 h 15 », « 10 h », or empty when the item has no time."""
+    if item.start_time is None:
+        return ""
+    if item.end_time is None:
+        return time_label(item.start_time)
+    return f"{time_label(item.start_time)} – {time_label(item.end_time)}"
 
 
 def number_label(value: int) -> str:

@@ -28,7 +28,7 @@ from app.campaigns.models import Campaign, Step
 from app.contributions.models import Contribution
 from app.syntheses.models import Synthesis
 from app.territories.models import Territory
-from app.territories.queries import descendant_ids
+from app.territories.queries import descendant_ids, territory_chain
 
 ADMINS = frozenset({Role.ADMIN})
 ORGANISERS = frozenset({Role.ADMIN, Role.ORGANISER})
@@ -80,15 +80,6 @@ def _rule(action: str) -> Rule:
         return RULES[action]
     except KeyError:
         raise UnknownActionError(f"Action inconnue de la politique d’accès : {action!r}") from None
-
-
-def territory_chain(territory: Territory) -> list[Territory]:
-    """The territory and its ancestors, nearest first."""
-    chain: list[Territory] = []
-    while territory is not None and territory not in chain:
-        chain.append(territory)
-        territory = territory.parent
-    return chain
 
 
 def covers(user: User, territory: Territory) -> bool:

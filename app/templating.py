@@ -6,8 +6,8 @@ from flask import Flask, current_app
 from flask_login import current_user
 
 from app import clock, french, markdown, policy
-from app.campaigns.models import CALENDAR_STATES, AgendaItem, Schedule, Step
-from app.registrations.categories import category_label
+from app.campaigns.models import CALENDAR_STATES, Schedule, Step
+from app.participants import category_label
 
 
 def step_when(step: Step) -> str:
@@ -23,15 +23,6 @@ def step_when(step: Step) -> str:
     return text
 
 
-def timespan(item: AgendaItem) -> str:
-    """« 10 h 45 – 12 h 15 », « 10 h », or empty when the item has no time."""
-    if item.start_time is None:
-        return ""
-    if item.end_time is None:
-        return french.time_label(item.start_time)
-    return f"{french.time_label(item.start_time)} – {french.time_label(item.end_time)}"
-
-
 def init_templating(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
@@ -40,7 +31,7 @@ def init_templating(app: Flask) -> None:
     app.add_template_filter(french.datetime_label, "moment")
     app.add_template_filter(french.number_label, "number")
     app.add_template_filter(step_when, "when")
-    app.add_template_filter(timespan, "timespan")
+    app.add_template_filter(french.timespan, "timespan")
     app.add_template_filter(french.size_label, "filesize")
     app.add_template_global(french.month_label, "month_label")
     app.add_template_global(french.plural, "plural")

@@ -16,7 +16,6 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from app import french
 from app.campaigns.models import Schedule, Step, StepStatus
 from app.clock import now
-from app.templating import timespan
 from app.urls import absolute_url
 
 PRODID = "-//Concerto//Concertations publiques en santé//FR"
@@ -52,7 +51,7 @@ def description(step: Step, url: str) -> str:
     if step.agenda_items:
         lines += ["", "Programme :"]
         for item in step.agenda_items:
-            when = timespan(item)
+            when = french.timespan(item)
             lines.append(f"- {when + ' : ' if when else ''}{item.title}")
     if step.press_point_time:
         lines += ["", f"Point presse à {french.time_label(step.press_point_time)}."]

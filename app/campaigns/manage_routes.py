@@ -88,7 +88,7 @@ def step_create():
         step = services.create_step(step_values(form, timezone), current_user)
         flash("L’étape a été créée en brouillon. Publiez-la quand elle est prête.", "success")
         return redirect(url_for("manage.step_edit", step_id=step.id))
-    return render_template("manage/step_form.html", form=form, step=None)
+    return render_template("campaigns/manage/step_form.html", form=form, step=None)
 
 
 @bp.route("/etapes/<int:step_id>/modifier", methods=["GET", "POST"])
@@ -101,7 +101,7 @@ def step_edit(step_id: int):
         if _attempt(lambda: services.update_step(step, step_values(form, step.tz), current_user),
                     "Les modifications sont enregistrées."):
             return redirect(url_for("manage.step_edit", step_id=step.id))
-    return render_template("manage/step_form.html", form=form, step=step)
+    return render_template("campaigns/manage/step_form.html", form=form, step=step)
 
 
 @bp.post("/etapes/<int:step_id>/publier")
@@ -140,7 +140,7 @@ def step_reschedule(step_id: int):
             lambda: services.reschedule_step(step, form.schedule_values(), current_user),
             lambda queued: _queued_notice("La date de l’étape est mise à jour.", queued)):
         return redirect(url_for("manage.step_edit", step_id=step.id))
-    return render_template("manage/step_reschedule.html", form=form, step=step,
+    return render_template("campaigns/manage/step_reschedule.html", form=form, step=step,
                            recipients=services.recipients(
                                step, "moved" if step.day else "scheduled"))
 
@@ -154,7 +154,7 @@ def step_cancel(step_id: int):
             lambda: services.cancel_step(step, current_user, form.reason.data or ""),
             lambda queued: _queued_notice("L’étape est annulée.", queued)):
         return redirect(url_for("manage.step_edit", step_id=step.id))
-    return render_template("manage/step_cancel.html", form=form, step=step,
+    return render_template("campaigns/manage/step_cancel.html", form=form, step=step,
                            recipients=services.recipients(step, "cancelled"))
 
 
@@ -172,7 +172,7 @@ def step_copy(step_id: int):
         return redirect(url_for("manage.step_edit", step_id=copy.id))
     # No ``step``: the layout then shows no menu of the original's actions, which a person
     # who meant to work on the copy could use on the original by mistake.
-    return render_template("manage/step_copy.html", form=form, original=original,
+    return render_template("campaigns/manage/step_copy.html", form=form, original=original,
                            original_label=step_label(original))
 
 
@@ -196,7 +196,7 @@ def step_agenda(step_id: int):
         services.add_agenda_item(step, values, current_user)
         flash("L’élément est ajouté au programme.", "success")
         return redirect(url_for("manage.step_agenda", step_id=step.id))
-    return render_template("manage/step_agenda.html", form=form, step=step)
+    return render_template("campaigns/manage/step_agenda.html", form=form, step=step)
 
 
 @bp.post("/etapes/<int:step_id>/programme/<int:item_id>/supprimer")
@@ -217,4 +217,4 @@ def step_history(step_id: int):
         sa.select(AuditEntry).where(AuditEntry.object_type == Step.__tablename__,
                                     AuditEntry.object_id == step.id)
         .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()))
-    return render_template("manage/step_history.html", step=step, entries=list(entries))
+    return render_template("campaigns/manage/step_history.html", step=step, entries=list(entries))

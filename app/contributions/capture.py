@@ -26,7 +26,7 @@ from app.contributions.models import (
 )
 from app.contributions.question_suggestion import Suggestion
 from app.extensions import db
-from app.registrations.categories import CATEGORIES
+from app.participants import CATEGORIES
 from app.territories.places import named_departement
 from app.territories.queries import departements
 

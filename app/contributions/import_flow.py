@@ -11,7 +11,7 @@ from flask import abort, flash
 from app import storage
 from app.contributions import imports
 from app.contributions.forms import ConfirmImportForm, ImportForm
-from app.press.files import RejectedFileError
+from app.uploads import RejectedFileError
 
 Check = Callable[[list[tuple[int, dict[str, str]]]], imports.Checked]
 

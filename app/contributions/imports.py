@@ -24,7 +24,7 @@ from werkzeug.datastructures import FileStorage
 from app import storage
 from app.clock import now
 from app.extensions import db
-from app.press.files import RejectedFileError
+from app.uploads import RejectedFileError
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv"

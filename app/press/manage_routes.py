@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app import mail, policy
+from app import mail, policy, uploads
 from app.backoffice import staff_blueprint
 from app.campaigns.models import Campaign, Step
 from app.campaigns.services import campaign_by_slug
 from app.extensions import db
-from app.press import files, services
+from app.press import services
 from app.press.forms import PressKitForm
 from app.press.models import PressKitFile
 from app.routing import database_id
@@ -21,7 +21,7 @@ bp = staff_blueprint("manage_press", __name__)
 def _upload(form: PressKitForm, campaign: Campaign, step: Step | None) -> bool:
     try:
         services.add_kit_file(campaign, step, form.title.data, form.file.data, current_user)
-    except files.RejectedFileError as error:
+    except uploads.RejectedFileError as error:
         form.file.errors.append(str(error))
         return False
     flash("Le document est ajouté au dossier de presse.", "success")

@@ -11,12 +11,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.datastructures import FileStorage
 
-from app import audit, clock, storage
+from app import audit, clock, storage, uploads
 from app.accounts.models import User
 from app.campaigns.models import Campaign, Step, StepStatus
 from app.campaigns.signals import step_calendar_changed, step_recipients_counted
 from app.extensions import db
-from app.press import files, notifications
+from app.press import notifications
 from app.press.models import (
     PressAccreditation,
     PressCampaignFollow,
@@ -249,13 +249,13 @@ def count_followers(step: Step, change: str) -> tuple[str, int]:
 def add_kit_file(campaign: Campaign, step: Step | None, title: str, upload: FileStorage,
                  user: User | None) -> PressKitFile:
     """Store a checked press-kit file with its row, in one transaction (raises
-    files.RejectedFileError with a French message, the storage's failure included)."""
+    uploads.RejectedFileError with a French message, the storage's failure included)."""
     try:
         with storage.storing():
-            stored_name, content_type, size = files.store(upload)
+            stored_name, content_type, size = uploads.store(upload)
             kit_file = PressKitFile(
                 campaign=campaign, step=step, title=title,
-                original_name=files.clean_filename(upload.filename or "document"),
+                original_name=uploads.clean_filename(upload.filename or "document"),
                 stored_name=stored_name, content_type=content_type, size=size,
                 uploaded_by=user)
             db.session.add(kit_file)
@@ -263,7 +263,7 @@ def add_kit_file(campaign: Campaign, step: Step | None, title: str, upload: File
             db.session.commit()
     except storage.StorageError as error:
         # The form shows RejectedFileError's message (press.manage_routes._upload).
-        raise files.RejectedFileError(str(error)) from error
+        raise uploads.RejectedFileError(str(error)) from error
     return kit_file
 
 

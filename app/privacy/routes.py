@@ -8,7 +8,7 @@ import json
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
 from app.privacy import pages, services
-from app.registrations.routes import registration_from_token
+from app.registrations.services import registration_from_token
 
 bp = Blueprint("privacy", __name__)
 

@@ -16,10 +16,10 @@ from app.clock import now
 from app.contributions.models import Contribution
 from app.extensions import db
 from app.mail import MailStatus, OutboundMail
+from app.participants import CATEGORIES, PROFESSIONAL_TYPES
 from app.press.models import PressAccreditation, PressFollow
 from app.privacy import pages
 from app.registrations import services as registrations
-from app.registrations.categories import CATEGORIES, PROFESSIONAL_TYPES
 from app.registrations.models import ACTIVE_STATUSES, Registration, RegistrationQuestion
 
 ERASED_MAIL_NOTE = "Contenu et destinataire effacés (données personnelles)."

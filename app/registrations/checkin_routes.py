@@ -27,8 +27,8 @@ from app.errors import render_error
 from app.extensions import db
 from app.form_recovery import keeps_form_on_expired_token
 from app.forms import FrenchForm, Printable, choices, clean_text, email_field, max_length, required
+from app.participants import registration_categories
 from app.registrations import desk, services, tokens
-from app.registrations.categories import registration_categories
 from app.registrations.manage_routes import _registration, _step, bp
 from app.registrations.models import Registration, RegistrationStatus
 from app.security import PERMISSIONS_POLICY

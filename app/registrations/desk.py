@@ -13,8 +13,8 @@ from app.accounts.models import User
 from app.campaigns.models import Step, StepFormat
 from app.extensions import db
 from app.french import fold
+from app.participants import category_label
 from app.registrations import services, tokens
-from app.registrations.categories import category_label
 from app.registrations.models import Attendance, Registration, RegistrationStatus
 
 # A phone's screen shows a handful; the list stays a tap away from the name.

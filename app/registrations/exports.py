@@ -19,7 +19,7 @@ from app.clock import PARIS, now
 from app.documents.models import PreparedDocument
 from app.documents.services import Built, DocumentError
 from app.extensions import db
-from app.registrations.categories import PROFESSIONAL_TYPES, category_label
+from app.participants import PROFESSIONAL_TYPES, category_label
 from app.registrations.models import Attendance, Registration, RegistrationQuestion
 from app.spreadsheets import csv_document
 

@@ -23,7 +23,7 @@ from app.forms import (
     max_length,
     required,
 )
-from app.registrations.categories import (
+from app.participants import (
     PROFESSIONAL_TYPES,
     registration_categories,
 )

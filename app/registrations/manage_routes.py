@@ -19,8 +19,8 @@ from app.campaigns.models import Step, StepFormat
 from app.documents import routes as prepared
 from app.extensions import db
 from app.form_recovery import keeps_form_on_expired_token
+from app.participants import CATEGORIES, registration_categories
 from app.registrations import exports, queries, seats, services
-from app.registrations.categories import CATEGORIES, registration_categories
 from app.registrations.forms import MessageForm, QuestionForm, settings_form
 from app.registrations.models import Registration, RegistrationQuestion, RegistrationStatus
 

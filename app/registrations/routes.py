@@ -8,11 +8,10 @@ from app import clock
 from app.calendar.links import step_links
 from app.campaigns.models import Step
 from app.campaigns.queries import public_step
-from app.errors import abort_with
 from app.form_recovery import keeps_form_on_expired_token
 from app.forms import choices
+from app.participants import CATEGORIES_WITH_TYPES, takes_professional_type
 from app.registrations import notifications, queries, seats, services, tokens
-from app.registrations.categories import CATEGORIES_WITH_TYPES, takes_professional_type
 from app.registrations.forms import ManageLinkForm, ParticipantDetailsForm, registration_form
 from app.registrations.models import Registration, RegistrationStatus
 from app.territories.queries import departements
@@ -105,23 +104,10 @@ def _calendar_links(registration: Registration) -> dict[str, str] | None:
     return step_links(step)
 
 
-def registration_from_token(token: str) -> Registration:
-    """The registration a management link designates, or a 403 page that says why."""
-    try:
-        registration_uuid = tokens.read(token)
-    except tokens.TokenError as error:
-        abort_with(403, str(error))
-    registration = services.by_uuid(registration_uuid)
-    if registration is None:
-        abort_with(403, "Cette inscription n’existe plus (elle a pu être effacée à votre "
-                        "demande).")
-    return registration
-
-
 @bp.route("/inscriptions/<token>", methods=["GET", "POST"])
 @keeps_form_on_expired_token
 def manage(token: str):
-    registration = registration_from_token(token)
+    registration = services.registration_from_token(token)
     step = registration.step
     form = ParticipantDetailsForm(obj=registration)
     _fill_choices(form, step)
@@ -140,7 +126,8 @@ def manage(token: str):
 
 @bp.post("/inscriptions/<token>/annuler")
 def cancel(token: str):
-    registration = registration_from_token(token)  # CSRFProtect has checked the form's token
+    # CSRFProtect has checked the form's token.
+    registration = services.registration_from_token(token)
     try:
         services.cancel(registration)
     except services.RegistrationError as error:
@@ -152,6 +139,6 @@ def cancel(token: str):
 
 @bp.get("/inscriptions/<token>/code.svg")
 def qr_code(token: str):
-    registration = registration_from_token(token)
+    registration = services.registration_from_token(token)
     svg = notifications.qr_code(notifications.check_in_url(registration), "svg")
     return svg, 200, {"Content-Type": "image/svg+xml", "Cache-Control": "private, no-store"}

@@ -6,7 +6,7 @@ from wtforms import BooleanField, IntegerField, TextAreaField
 from wtforms.validators import Optional
 
 from app.forms import FrenchForm, NumberRange, Printable, clean_text, max_length
-from app.registrations.categories import CATEGORIES
+from app.participants import CATEGORIES
 
 
 class StepReportForm(FrenchForm):

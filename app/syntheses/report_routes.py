@@ -11,7 +11,7 @@ from app.campaigns.models import Step
 from app.clock import now, today
 from app.extensions import db
 from app.form_recovery import keeps_form_on_expired_token
-from app.registrations.categories import CATEGORIES
+from app.participants import CATEGORIES
 from app.registrations.queries import attendance
 from app.syntheses.forms import StepReportForm
 from app.syntheses.models import StepReport

@@ -29,7 +29,6 @@ from app.documents import services as document_services
 from app.extensions import db
 from app.form_recovery import keeps_form_on_expired_token, token_expired
 from app.forms import EXPIRED_PAGE, plain_text
-from app.press.files import clean_filename
 from app.routing import database_id
 from app.syntheses import citations, editing, figures, help_pages, services, text_fields
 from app.syntheses import writing_help as help_module
@@ -37,6 +36,7 @@ from app.syntheses.forms import TextsForm
 from app.syntheses.models import Synthesis, SynthesisState, Transmission
 from app.territories.models import Territory, TerritoryKind
 from app.territories.queries import departement_by_code
+from app.uploads import clean_filename
 
 bp = staff_blueprint("syntheses", __name__)
 
@@ -47,16 +47,22 @@ def _territories(campaign: Campaign) -> list[Territory]:
                                   if t.kind is TerritoryKind.DEPARTEMENT]]
 
 
-def _synthesis(slug: str, code: str, action: str = "synthesis.edit") -> Synthesis:
+def _synthesis(slug: str, code: str, action: str = "synthesis.edit", *,
+               create: bool = False) -> Synthesis:
+    """The territory's synthesis; before its first save, an unsaved draft (reading writes
+    nothing), created only by a request that changes it (``create``)."""
     campaign = campaign_with_challenges(slug) or abort(404)
     territory = campaign.territory if code == "region" else departement_by_code(code)
     if territory is None or territory not in _territories(campaign):
         abort(404)
     synthesis = db.session.scalar(sa.select(Synthesis).where(
         Synthesis.campaign_id == campaign.id, Synthesis.territory_id == territory.id))
-    # Permission first (on an unsaved probe), so a refused visit creates nothing.
-    policy.require(current_user, action, synthesis or Synthesis(territory=territory))
-    return synthesis or services.for_territory(campaign, territory)
+    synthesis = synthesis or services.unsaved(campaign, territory)
+    # Permission first, so a refused request creates nothing.
+    policy.require(current_user, action, synthesis)
+    if create and synthesis.id is None:
+        synthesis = services.for_territory(campaign, territory)
+    return synthesis
 
 
 def _code(synthesis: Synthesis) -> str:
@@ -148,7 +154,7 @@ def _back(slug: str, code: str, anchor: str | None = None):
 @keeps_form_on_expired_token
 def save_texts(slug: str, code: str):
     """The workspace's one form: every text, saved at once (nothing typed is lost)."""
-    synthesis = _synthesis(slug, code)
+    synthesis = _synthesis(slug, code, create=True)
     page = _texts_first(synthesis, code)
     if page is not None:
         return page
@@ -163,7 +169,7 @@ def save_texts(slug: str, code: str):
 def save_text(slug: str, code: str):
     """One text, as the page's script saves it while the person types (JSON), or as a plain
     form posts it (``challenge_id``: 0 for the introduction, and ``text``)."""
-    synthesis = _synthesis(slug, code)
+    synthesis = _synthesis(slug, code, create=True)
     key = request.form.get("challenge_id", 0, type=database_id)
     if key not in editing.keys(synthesis):
         abort(400)
@@ -196,7 +202,7 @@ def save_text(slug: str, code: str):
 @keeps_form_on_expired_token
 def toggle_quote(slug: str, code: str, contribution_id: int):
     """« Citer » is a button of the workspace's form: the texts are saved first."""
-    synthesis = _synthesis(slug, code)
+    synthesis = _synthesis(slug, code, create=True)
     contribution = db.session.get(Contribution, contribution_id) or abort(404)
     if contribution.territory_id not in figures.scope_ids(synthesis):
         abort(404)
@@ -217,7 +223,7 @@ def toggle_quote(slug: str, code: str, contribution_id: int):
 def _change_state(slug: str, code: str, action: str,
                   change: Callable[[Synthesis, object], object],
                   success: Callable[[object], str]):
-    synthesis = _synthesis(slug, code, action)
+    synthesis = _synthesis(slug, code, action, create=True)
     page = _texts_first(synthesis, code)
     if page is not None:
         return page
@@ -252,7 +258,7 @@ def _file_name(synthesis: Synthesis, extension: str) -> str:
 def document(slug: str, code: str, extension: str):
     """A worker writes the document (from the texts the form carried, saved first); the
     person follows it on its page, then downloads it."""
-    synthesis = _synthesis(slug, code)
+    synthesis = _synthesis(slug, code, create=True)
     page = _texts_first(synthesis, code)
     if page is not None:
         return page
@@ -299,7 +305,8 @@ def _challenge(synthesis: Synthesis, challenge_id: int) -> Challenge:
 @bp.get("/syntheses/<slug>/<code>/aide/<int:challenge_id>")
 def writing_help(slug: str, code: str, challenge_id: int):
     """Suggestions computed (by a worker) from the question's published contributions."""
-    synthesis = _synthesis(slug, code)
+    # The computation it asks for is filed under the synthesis: it needs the row.
+    synthesis = _synthesis(slug, code, create=True)
     challenge = _challenge(synthesis, challenge_id)
     shown = help_pages.help_page(synthesis, challenge, current_user,
                                  url_for(".workspace", slug=slug, code=code))
@@ -327,7 +334,7 @@ def accept_suggestion(slug: str, code: str, challenge_id: int):
     """Add a suggested line to the question's text, where the organiser then edits it. The
     journal says who accepted which suggestion, in the transaction that saves the text: no
     text added without its entry, nor an entry without its text."""
-    synthesis = _synthesis(slug, code)
+    synthesis = _synthesis(slug, code, create=True)
     challenge = _challenge(synthesis, challenge_id)
     line = plain_text(request.form.get("line", ""), 1000).strip()
     back = redirect(url_for(".workspace", slug=slug, code=code,

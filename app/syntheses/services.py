@@ -20,6 +20,15 @@ class SynthesisError(ValueError):
     """The message is for the person acting."""
 
 
+def unsaved(campaign: Campaign, territory: Territory) -> Synthesis:
+    """The empty draft a territory's workspace shows before its first save: never added to the
+    session, so opening the workspace writes nothing (the first save calls for_territory).
+    Column defaults apply only at INSERT, hence set here as the page reads them."""
+    return Synthesis(campaign=campaign, campaign_id=campaign.id, territory=territory,
+                     territory_id=territory.id, state=SynthesisState.DRAFT, introduction="",
+                     introduction_version=0)
+
+
 def for_territory(campaign: Campaign, territory: Territory) -> Synthesis:
     """The campaign's synthesis for the territory, created (as a draft) on first use."""
     synthesis = db.session.scalar(sa.select(Synthesis).where(

@@ -28,7 +28,7 @@ from app.contributions.similarity import DUPLICATE_SCORE, lemmas
 from app.contributions.similarity import near_duplicates as _near_duplicates
 from app.documents.services import Built, DocumentError, Progress
 from app.extensions import db
-from app.registrations.categories import CATEGORIES
+from app.participants import CATEGORIES
 
 MAX_GROUPS = 12
 LABEL_SAMPLE = 300  # contributions nearest a theme's centre whose phrases may name it

@@ -29,3 +29,12 @@ def descendant_ids(root_ids: set[int]) -> set[int]:
             sa.select(Territory.id).where(Territory.parent_id.in_(frontier)))) - found
         found |= frontier
     return found
+
+
+def territory_chain(territory: Territory) -> list[Territory]:
+    """The territory and its ancestors, nearest first."""
+    chain: list[Territory] = []
+    while territory is not None and territory not in chain:
+        chain.append(territory)
+        territory = territory.parent
+    return chain

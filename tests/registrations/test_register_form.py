@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from app.accounts.models import Role
 from app.calendar.links import step_links
 from app.extensions import db
-from app.registrations.categories import category_label, registration_categories
+from app.participants import category_label, registration_categories
 from app.registrations.models import Registration, RegistrationStatus
 from tests.factories import make_user
 from tests.helpers import login_as, post_form

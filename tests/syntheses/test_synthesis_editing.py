@@ -25,7 +25,7 @@ from app.syntheses.models import Synthesis, SynthesisState
 from tests import prepared
 from tests.contributions.support import add
 from tests.factories import make_user
-from tests.helpers import csrf_token, login_as, post_form
+from tests.helpers import count_queries, csrf_token, login_as, post_form
 
 BASE = "/gestion/syntheses/cnr/12"
 HIDDEN = re.compile(r'name="((?:version|base)-\d+)" value="([^"]*)"')
@@ -75,6 +75,27 @@ def test_one_form_saves_every_text_typed(client, world, organiser):
     [entry] = db.session.scalars(sa.select(AuditEntry).where(
         AuditEntry.action == "synthesis.text")).all()
     assert "« Introduction »" in entry.summary and entry.user_id == organiser.id
+
+
+def test_opening_the_workspace_writes_nothing_and_the_first_save_creates_it(client, world,
+                                                                           organiser):
+    def syntheses() -> int:
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Synthesis))
+
+    with count_queries() as statements:
+        page = client.get(BASE)
+    assert page.status_code == 200 and 'name="texte-0"' in page.get_data(as_text=True)
+    assert [s for s in statements if s.lstrip().upper().startswith(
+        ("INSERT", "UPDATE", "DELETE"))] == []
+    assert syntheses() == 0
+    form = page_form(client)  # opened again: still no draft
+    assert syntheses() == 0
+    form["texte-0"] = "Le premier texte crée la synthèse."
+    assert client.post(f"{BASE}/textes", data=form).status_code == 302
+    [synthesis] = db.session.scalars(sa.select(Synthesis)).all()
+    assert (synthesis.territory_id, synthesis.state) == (world["aveyron"].id,
+                                                          SynthesisState.DRAFT)
+    assert texts() == ("Le premier texte crée la synthèse.", {})
 
 
 def test_saving_one_text_keeps_the_others(client, world, organiser):

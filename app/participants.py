@@ -1,5 +1,6 @@
-"""Who registers: the five colleges of a Conseil territorial de santé (art. R1434-33 of the Code
-de la santé publique), and those the widened CNR meetings also invite."""
+"""Who takes part: the five colleges of a Conseil territorial de santé (art. R1434-33 of the
+Code de la santé publique), and those the widened CNR meetings also invite. Shared by
+registrations, contributions, syntheses, open data and privacy, hence not in one of them."""
 
 from __future__ import annotations
 

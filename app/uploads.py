@@ -1,5 +1,7 @@
-"""Press-kit files: checked by size and real type, kept in the shared storage (app.storage, never
-under static/ nor on an app server's disk), served as downloads."""
+"""Uploaded files, beside their storage backend (app.storage): safe download names (press kits,
+synthesis documents) and the refusal every upload check raises (press kits here, contribution
+imports in app.contributions.imports). A press-kit file is checked by size and real type, kept
+in the shared storage (never under static/ nor on an app server's disk), served as a download."""
 
 from __future__ import annotations
 
