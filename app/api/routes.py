@@ -10,7 +10,7 @@ from flask import Blueprint, abort, request, url_for
 from sqlalchemy.orm import joinedload
 
 from app.api.openapi import document
-from app.campaigns.models import Campaign, Step, StepStatus
+from app.campaigns.models import Campaign, Step
 from app.campaigns.queries import all_campaigns, campaign_with_challenges
 from app.clock import today
 from app.errors import abort_with
@@ -96,7 +96,7 @@ def _step_record(step: Step) -> dict[str, Any]:
 
 
 def _public_steps() -> sa.Select:
-    return (sa.select(Step).where(Step.status != StepStatus.DRAFT)
+    return (sa.select(Step).where(Step.is_public)
             .options(joinedload(Step.territory), joinedload(Step.campaign))
             .order_by(Step.day.is_(None), Step.day, Step.id))
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.campaigns.models import Campaign, Step, StepStatus
+from app.campaigns.models import Campaign, Step
 from app.extensions import db
 from app.territories.models import Territory
 
 
 def _query() -> sa.Select:
     return (sa.select(Step)
-            .where(Step.status != StepStatus.DRAFT, Step.day.is_not(None))
+            .where(Step.is_public, Step.day.is_not(None))
             .options(joinedload(Step.territory),
                      joinedload(Step.campaign).selectinload(Campaign.challenges),
                      selectinload(Step.agenda_items))

@@ -11,7 +11,7 @@ from datetime import date, time
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from app.campaigns.models import Step, StepStatus
+from app.campaigns.models import Step
 from app.campaigns.queries import CalendarFilters, public_state_condition
 from app.extensions import db
 
@@ -83,7 +83,7 @@ class CalendarPage:
 
 
 def _conditions(filters: CalendarFilters, today: date) -> list[sa.ColumnElement[bool]]:
-    conditions = [Step.status != StepStatus.DRAFT]
+    conditions = [Step.is_public]
     if filters.campaign is not None:
         conditions.append(Step.campaign_id == filters.campaign.id)
     if filters.departement is not None:

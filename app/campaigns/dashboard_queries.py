@@ -44,10 +44,7 @@ class StepLine:
         return None if not capacity else self.confirmed * 100 // capacity
 
     def is_held(self, today: date) -> bool:
-        """Took place (drafts and cancelled steps never do)."""
-        return (self.step.status in (StepStatus.PUBLISHED, StepStatus.HELD)
-                and self.step.day is not None
-                and (self.step.day < today or self.step.status is StepStatus.HELD))
+        return self.step.is_held(today)
 
     def needs_report(self, today: date) -> bool:
         return self.is_held(today) and not self.has_report
@@ -125,7 +122,7 @@ def _to_do_query(scope: sa.ColumnElement, has_report: sa.ColumnElement,
     """Steps held today, waiting for approvals, closing within the week, or held without a
     report: a superset of what ``dashboard.to_do_today`` keeps, the most urgent first."""
     published = Step.status == StepStatus.PUBLISHED
-    held = sa.or_(Step.status == StepStatus.HELD, sa.and_(published, Step.day < today))
+    held = Step.is_held(today)
     midnight = datetime.combine(today, datetime.min.time(), PARIS)  # a week: DEADLINE_SOON_DAYS
     closing = sa.and_(published, Step.registration_closes_at >= midnight,
                       Step.registration_closes_at < midnight + timedelta(days=8))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import uuid
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
@@ -10,7 +9,7 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 if TYPE_CHECKING:
@@ -19,6 +18,7 @@ if TYPE_CHECKING:
 from app.clock import now
 from app.db_types import UTCDateTime, enum_column
 from app.extensions import db
+from app.labelled_enum import LabelledEnum
 from app.territories.models import Territory
 
 
@@ -91,40 +91,25 @@ class Challenge(db.Model):
     campaign: Mapped[Campaign] = relationship(back_populates="challenges")
 
 
-class StepStatus(enum.StrEnum):
-    DRAFT = "draft"
-    PUBLISHED = "published"
-    CANCELLED = "cancelled"
-    HELD = "held"
-
-    @property
-    def label(self) -> str:
-        return {"draft": "Brouillon", "published": "Publiée", "cancelled": "Annulée",
-                "held": "Tenue"}[self.value]
+class StepStatus(LabelledEnum):
+    DRAFT = "draft", "Brouillon"
+    PUBLISHED = "published", "Publiée"
+    CANCELLED = "cancelled", "Annulée"
+    HELD = "held", "Tenue"
 
 
-class StepFormat(enum.StrEnum):
-    IN_PERSON = "in_person"
-    ONLINE = "online"
-    HYBRID = "hybrid"
-
-    @property
-    def label(self) -> str:
-        return {"in_person": "En présentiel", "online": "En ligne",
-                "hybrid": "Hybride (sur place et en ligne)"}[self.value]
+class StepFormat(LabelledEnum):
+    IN_PERSON = "in_person", "En présentiel"
+    ONLINE = "online", "En ligne"
+    HYBRID = "hybrid", "Hybride (sur place et en ligne)"
 
 
-class Schedule(enum.StrEnum):
+class Schedule(LabelledEnum):
     """How precisely a step's date is known."""
 
-    TIMED = "timed"          # a day and its start and end times
-    DATE_ONLY = "date_only"  # a day, hours not yet known
-    UNKNOWN = "unknown"      # "en cours de programmation"
-
-    @property
-    def label(self) -> str:
-        return {"timed": "Date et horaires", "date_only": "Date seule (horaires à venir)",
-                "unknown": "Date à venir (en cours de programmation)"}[self.value]
+    TIMED = "timed", "Date et horaires"  # a day and its start and end times
+    DATE_ONLY = "date_only", "Date seule (horaires à venir)"  # a day, hours not yet known
+    UNKNOWN = "unknown", "Date à venir (en cours de programmation)"
 
 
 # Step fields whose change must reach calendars (bumps the iCalendar SEQUENCE).
@@ -225,9 +210,30 @@ class Step(db.Model):
             return None
         return datetime.combine(self.day, self.end_time, self.tz)
 
-    @property
+    # The domain rules below are written once, for an instance and in SQL alike
+    # (``select(Step).where(Step.is_public)``): use them rather than comparing statuses.
+    @hybrid_property
     def is_public(self) -> bool:
+        """Shown to the public: published, held or cancelled; never a draft."""
         return self.status is not StepStatus.DRAFT
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_expression(cls) -> sa.ColumnElement[bool]:
+        return cls.status != StepStatus.DRAFT
+
+    @hybrid_method
+    def is_held(self, today: date) -> bool:
+        """Took place: marked held, or published and its day is past (drafts and cancelled
+        steps never do; an undated published step is not held yet)."""
+        return self.status is StepStatus.HELD or (self.status is StepStatus.PUBLISHED
+                                                 and self.is_past(today))
+
+    @is_held.inplace.expression
+    @classmethod
+    def _is_held_expression(cls, today: date) -> sa.ColumnElement[bool]:
+        return sa.or_(cls.status == StepStatus.HELD,
+                      sa.and_(cls.status == StepStatus.PUBLISHED, cls.day < today))
 
     def is_past(self, today: date) -> bool:
         return self.day is not None and self.day < today
@@ -236,7 +242,8 @@ class Step(db.Model):
         """What the public calendar says of the step: one of the CALENDAR_STATES keys."""
         if self.status is StepStatus.CANCELLED:
             return "cancelled"
-        if self.status is StepStatus.HELD or self.is_past(today):
+        # is_past too: a past draft, previewed by its editors, reads as held.
+        if self.is_held(today) or self.is_past(today):
             return "held"
         if self.day is None:
             return "unscheduled"
@@ -267,20 +274,14 @@ CALENDAR_STATES = {
 }
 
 
-class AgendaKind(enum.StrEnum):
-    WELCOME = "welcome"
-    PLENARY = "plenary"
-    WORKSHOP = "workshop"
-    PRESS_POINT = "press_point"
-    LUNCH = "lunch"
-    CLOSING = "closing"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return {"welcome": "Accueil", "plenary": "Plénière", "workshop": "Atelier",
-                "press_point": "Point presse", "lunch": "Déjeuner", "closing": "Clôture",
-                "other": "Autre"}[self.value]
+class AgendaKind(LabelledEnum):
+    WELCOME = "welcome", "Accueil"
+    PLENARY = "plenary", "Plénière"
+    WORKSHOP = "workshop", "Atelier"
+    PRESS_POINT = "press_point", "Point presse"
+    LUNCH = "lunch", "Déjeuner"
+    CLOSING = "closing", "Clôture"
+    OTHER = "other", "Autre"
 
 
 class AgendaItem(db.Model):

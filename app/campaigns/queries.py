@@ -20,7 +20,7 @@ def public_state_condition(state: str, today: date) -> sa.ColumnElement[bool]:
     published = Step.status == StepStatus.PUBLISHED
     return {
         "cancelled": Step.status == StepStatus.CANCELLED,
-        "held": sa.or_(Step.status == StepStatus.HELD, sa.and_(published, Step.day < today)),
+        "held": Step.is_held(today),
         "unscheduled": sa.and_(published, Step.day.is_(None)),
         "upcoming": sa.and_(published, Step.day >= today),
     }[state]
@@ -35,7 +35,7 @@ class CalendarFilters:
 
 def _public_steps_query() -> sa.Select:
     return (sa.select(Step)
-            .where(Step.status != StepStatus.DRAFT)
+            .where(Step.is_public)
             .options(joinedload(Step.territory), joinedload(Step.campaign)))
 
 
@@ -85,8 +85,7 @@ def campaign_step_counts(campaign: Campaign, today: date) -> dict[str, int]:
     state = sa.case(*((public_state_condition(name, today), name)
                       for name in ("cancelled", "held", "unscheduled", "upcoming")))
     rows = db.session.execute(
-        sa.select(state, sa.func.count()).where(Step.campaign_id == campaign.id,
-                                                Step.status != StepStatus.DRAFT)
+        sa.select(state, sa.func.count()).where(Step.campaign_id == campaign.id, Step.is_public)
         .group_by(state))
     counts = {"upcoming": 0, "unscheduled": 0, "held": 0, "cancelled": 0}
     counts.update((name, number) for name, number in rows)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.accounts.models import User
@@ -13,52 +13,34 @@ from app.campaigns.models import AgendaItem, Campaign, Challenge, Step
 from app.clock import now
 from app.db_types import UTCDateTime, enum_column
 from app.extensions import db
+from app.labelled_enum import LabelledEnum
 from app.territories.models import Territory
 
 
-class ContributionKind(enum.StrEnum):
-    TESTIMONY = "testimony"
-    PROPOSAL = "proposal"
-
-    @property
-    def label(self) -> str:
-        return {"testimony": "Parole de citoyen", "proposal": "Proposition"}[self.value]
+class ContributionKind(LabelledEnum):
+    TESTIMONY = "testimony", "Parole de citoyen"
+    PROPOSAL = "proposal", "Proposition"
 
 
-class ContributionStatus(enum.StrEnum):
-    PENDING = "pending"
-    PUBLISHED = "published"
-    REJECTED = "rejected"
-
-    @property
-    def label(self) -> str:
-        return {"pending": "En attente de modération", "published": "Publiée",
-                "rejected": "Refusée"}[self.value]
+class ContributionStatus(LabelledEnum):
+    PENDING = "pending", "En attente de modération"
+    PUBLISHED = "published", "Publiée"
+    REJECTED = "rejected", "Refusée"
 
 
-class ContributionSource(enum.StrEnum):
-    ONLINE = "online"  # typed by the author on the public form
-    ROOM = "room"  # typed by a facilitator during a step (batch entry)
-    IMPORT = "import"  # transcribed from paper and imported from a file
-
-    @property
-    def label(self) -> str:
-        return {"online": "En ligne", "room": "Saisie en séance",
-                "import": "Import de fichier"}[self.value]
+class ContributionSource(LabelledEnum):
+    ONLINE = "online", "En ligne"  # typed by the author on the public form
+    ROOM = "room", "Saisie en séance"  # typed by a facilitator during a step (batch entry)
+    IMPORT = "import", "Import de fichier"  # transcribed from paper and imported from a file
 
 
-class AnswerState(enum.StrEnum):
+class AnswerState(LabelledEnum):
     """The organisers' official position on a proposal."""
 
-    STUDYING = "studying"
-    ADOPTED = "adopted"
-    EXISTING = "existing"
-    OUT_OF_SCOPE = "out_of_scope"
-
-    @property
-    def label(self) -> str:
-        return {"studying": "À l’étude", "adopted": "Retenue", "existing": "Déjà en place",
-                "out_of_scope": "Hors champ"}[self.value]
+    STUDYING = "studying", "À l’étude"
+    ADOPTED = "adopted", "Retenue"
+    EXISTING = "existing", "Déjà en place"
+    OUT_OF_SCOPE = "out_of_scope", "Hors champ"
 
     @classmethod
     def from_label(cls, text: str) -> AnswerState | None:
@@ -156,6 +138,24 @@ class Contribution(db.Model):
     @property
     def author_label(self) -> str:
         return self.pseudonym or "Anonyme"
+
+    # Written once, for an instance and in SQL alike (``select(...).where(
+    # Contribution.is_public)``): use it rather than testing the status and the reports.
+    @hybrid_property
+    def is_public(self) -> bool:
+        """The public may read it: published and not hidden after reports (a merged duplicate
+        is refused, so never public)."""
+        return self.status is ContributionStatus.PUBLISHED and not self.hidden_by_reports
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_expression(cls) -> sa.ColumnElement[bool]:
+        # As the partial index ix_contribution_published_by_challenge says it (the status
+        # inline, not a parameter; NOT rather than IS false), so that the planner can read the
+        # index even from a prepared statement.
+        return sa.and_(cls.status == sa.literal(ContributionStatus.PUBLISHED.value,
+                                                literal_execute=True),
+                       sa.not_(cls.hidden_by_reports))
 
 
 class ContributionSupport(db.Model):

@@ -42,9 +42,7 @@ def published(campaign: Campaign, filters: ContributionFilters) -> tuple[list[Co
                                                                           str | None]:
     """A page of published contributions, and the cursor of the next page (or None)."""
     query = (sa.select(Contribution)
-             .where(Contribution.campaign_id == campaign.id,
-                    Contribution.status == ContributionStatus.PUBLISHED,
-                    Contribution.hidden_by_reports.is_(False))
+             .where(Contribution.campaign_id == campaign.id, Contribution.is_public)
              .options(joinedload(Contribution.territory), joinedload(Contribution.challenge))
              .limit(PAGE_SIZE + 1))
     if filters.by_support:
@@ -89,12 +87,6 @@ def _after_cursor(query: sa.Select, filters: ContributionFilters) -> sa.Select:
     return query
 
 
-def is_public(contribution: Contribution) -> bool:
-    """Python twin of the public condition of ``published``: keep both in step."""
-    return (contribution.status is ContributionStatus.PUBLISHED
-            and not contribution.hidden_by_reports)
-
-
 def public_page(contribution_id: int) -> Contribution | None:
     """The contribution of a public page, with its tags loaded; None when the public may not
     read it (pending, refused, merged, hidden after reports)."""
@@ -102,7 +94,7 @@ def public_page(contribution_id: int) -> Contribution | None:
         sa.select(Contribution).where(Contribution.id == contribution_id)
         .options(joinedload(Contribution.territory), joinedload(Contribution.challenge),
                  joinedload(Contribution.step), joinedload(Contribution.campaign)))
-    return contribution if contribution is not None and is_public(contribution) else None
+    return contribution if contribution is not None and contribution.is_public else None
 
 
 def merged_target(contribution_id: int) -> Contribution | None:
@@ -110,19 +102,16 @@ def merged_target(contribution_id: int) -> Contribution | None:
     duplicate = db.session.get(Contribution, contribution_id)
     if duplicate is None or duplicate.merged_into is None:
         return None
-    return duplicate.merged_into if is_public(duplicate.merged_into) else None
+    return duplicate.merged_into if duplicate.merged_into.is_public else None
 
 
 def published_count_by_challenge(campaign: Campaign) -> dict[int, int]:
     """How many published contributions each question of the campaign has (one query, in
-    the partial index ``ix_contribution_published_by_challenge``: the status inline, as the
-    index says, so that a prepared statement still uses it)."""
+    the partial index ``ix_contribution_published_by_challenge``: ``Contribution.is_public``
+    is written as the index says, so that a prepared statement still uses it)."""
     rows = db.session.execute(
         sa.select(Contribution.challenge_id, sa.func.count())
-        .where(Contribution.campaign_id == campaign.id,
-               Contribution.status == sa.literal(ContributionStatus.PUBLISHED.value,
-                                                 literal_execute=True),
-               sa.not_(Contribution.hidden_by_reports),
+        .where(Contribution.campaign_id == campaign.id, Contribution.is_public,
                Contribution.challenge_id.is_not(None))
         .group_by(Contribution.challenge_id))
     return {challenge_id: count for challenge_id, count in rows}  # noqa: C416 (Rows, not pairs)
@@ -158,9 +147,7 @@ def pending_count(territory_ids: set[int] | None) -> int:
 
 def _step_published(step_id: int | sa.BindParameter[int]) -> sa.Select:
     return (sa.select(Contribution)
-            .where(Contribution.step_id == step_id,
-                   Contribution.status == ContributionStatus.PUBLISHED,
-                   Contribution.hidden_by_reports.is_(False))
+            .where(Contribution.step_id == step_id, Contribution.is_public)
             .options(joinedload(Contribution.challenge)))
 
 
@@ -215,9 +202,7 @@ def proposals_to_compare(campaign: Campaign, challenge_id: int | None,
     supported first, then the newest."""
     query = (sa.select(Contribution.id, Contribution.title, Contribution.body)
              .where(Contribution.campaign_id == campaign.id,
-                    Contribution.kind == ContributionKind.PROPOSAL,
-                    Contribution.status == ContributionStatus.PUBLISHED,
-                    Contribution.hidden_by_reports.is_(False),
+                    Contribution.kind == ContributionKind.PROPOSAL, Contribution.is_public,
                     Contribution.merged_into_id.is_(None))
              .order_by(Contribution.support_count.desc(), Contribution.id.desc())
              .limit(limit))

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.accounts.routes import safe_next
-from app.campaigns.models import AgendaItem, AgendaKind, Campaign, Step, StepStatus
+from app.campaigns.models import AgendaItem, AgendaKind, Campaign, Step
 from app.campaigns.queries import campaign_with_challenges
 from app.contributions import capture, queries, services, similarity
 from app.contributions.forms import ContributionForm
@@ -32,9 +32,9 @@ from app.contributions.models import AGE_RANGES, AnswerState, Contribution, Cont
 from app.extensions import db
 from app.form_recovery import keeps_form_on_expired_token
 from app.forms import choices, plain_text
+from app.participants import CATEGORIES
 from app.ratelimits import per_email, per_ip
 from app.registrations import tokens
-from app.registrations.categories import CATEGORIES
 from app.registrations.models import Registration
 from app.registrations.services import by_uuid as registration_by_uuid
 from app.routing import database_id
@@ -52,8 +52,7 @@ def _campaign(slug: str) -> Campaign:
 
 
 def _public_steps(campaign: Campaign, with_agenda: bool = False) -> list[Step]:
-    query = (sa.select(Step).where(Step.campaign_id == campaign.id,
-                                   Step.status != StepStatus.DRAFT)
+    query = (sa.select(Step).where(Step.campaign_id == campaign.id, Step.is_public)
              .order_by(Step.day.is_(None), Step.day, Step.id))
     if with_agenda:  # one query for every step's workshops, not one per step
         query = query.options(selectinload(Step.agenda_items))
@@ -64,8 +63,7 @@ def _step_choices(campaign: Campaign) -> list[sa.Row]:
     """(id, title) of the campaign's public steps, for the list's « Étape » filter: columns
     only, no Step objects, since a large démarche has hundreds."""
     return list(db.session.execute(
-        sa.select(Step.id, Step.title).where(Step.campaign_id == campaign.id,
-                                             Step.status != StepStatus.DRAFT)
+        sa.select(Step.id, Step.title).where(Step.campaign_id == campaign.id, Step.is_public)
         .order_by(Step.day.is_(None), Step.day, Step.id)))
 
 
@@ -282,7 +280,7 @@ def _back_to(contribution: Contribution) -> str:
     except ValueError:  # not even a URL (« //[ »: an unclosed IPv6 host)
         target = urlsplit("")
     if target.path == url_for(".detail", reference=contribution.reference) \
-            and queries.is_public(contribution):
+            and contribution.is_public:
         return target.path
     args = dict(parse_qsl(target.query)) if target.path == url_for(".browse", slug=slug) else {}
     return _list_url(slug, args, _anchor=f"c{contribution.id}")

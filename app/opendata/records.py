@@ -25,10 +25,9 @@ from app.contributions.models import (
     Contribution,
     ContributionKind,
     ContributionSource,
-    ContributionStatus,
 )
 from app.extensions import db
-from app.registrations.categories import CATEGORIES
+from app.participants import CATEGORIES
 from app.territories.models import Territory
 from app.urls import absolute_url
 
@@ -72,9 +71,7 @@ def _query(scope: Scope) -> sa.Select:
              .outerjoin(Challenge, Challenge.id == Contribution.challenge_id)
              .outerjoin(Step, Step.id == Contribution.step_id)
              .outerjoin(workshop, workshop.id == Contribution.workshop_id)
-             .where(Contribution.campaign_id == scope.campaign.id,
-                    Contribution.status == ContributionStatus.PUBLISHED,
-                    Contribution.hidden_by_reports.is_(False),
+             .where(Contribution.campaign_id == scope.campaign.id, Contribution.is_public,
                     Contribution.id > scope.after_id)
              .order_by(Contribution.id))
     for column, value in ((Contribution.territory_id, scope.territory_id),
@@ -142,9 +139,7 @@ def figures(campaign: Campaign, territory_id: int | None = None) -> list[dict[st
                        sa.func.coalesce(sa.func.sum(Contribution.support_count), 0))
              .join(Territory, Territory.id == Contribution.territory_id)
              .outerjoin(Challenge, Challenge.id == Contribution.challenge_id)
-             .where(Contribution.campaign_id == campaign.id,
-                    Contribution.status == ContributionStatus.PUBLISHED,
-                    Contribution.hidden_by_reports.is_(False))
+             .where(Contribution.campaign_id == campaign.id, Contribution.is_public)
              .group_by(Territory.code, Territory.name, Challenge.code, Challenge.title,
                        Challenge.position, Contribution.kind, Contribution.category)
              .order_by(Territory.code, Challenge.position, Contribution.kind,

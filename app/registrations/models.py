@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import uuid
 from datetime import datetime
 from typing import Any
@@ -14,32 +13,23 @@ from app.campaigns.models import Challenge, Step
 from app.clock import now
 from app.db_types import UTCDateTime, enum_column
 from app.extensions import db
+from app.labelled_enum import LabelledEnum
 from app.territories.models import Territory
 
 
-class RegistrationStatus(enum.StrEnum):
-    PENDING = "pending"        # waits for an organiser's approval
-    CONFIRMED = "confirmed"    # holds a seat
-    WAITLISTED = "waitlisted"  # in line for a seat, in order of registration
-    CANCELLED = "cancelled"
-    REJECTED = "rejected"
-
-    @property
-    def label(self) -> str:
-        return {"pending": "En attente de validation", "confirmed": "Confirmée",
-                "waitlisted": "Liste d’attente", "cancelled": "Annulée",
-                "rejected": "Refusée"}[self.value]
+class RegistrationStatus(LabelledEnum):
+    PENDING = "pending", "En attente de validation"  # waits for an organiser's approval
+    CONFIRMED = "confirmed", "Confirmée"             # holds a seat
+    WAITLISTED = "waitlisted", "Liste d’attente"     # in line for a seat, in order of registration
+    CANCELLED = "cancelled", "Annulée"
+    REJECTED = "rejected", "Refusée"
 
 
-class Attendance(enum.StrEnum):
+class Attendance(LabelledEnum):
     """How a registrant of a hybrid step attends: each way has its own seats and waiting list."""
 
-    ON_SITE = "on_site"
-    ONLINE = "online"
-
-    @property
-    def label(self) -> str:
-        return {"on_site": "Sur place", "online": "En ligne"}[self.value]
+    ON_SITE = "on_site", "Sur place"
+    ONLINE = "online", "En ligne"
 
 
 ACTIVE_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED,
@@ -47,6 +37,25 @@ ACTIVE_STATUSES = (RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED,
 _ACTIVE_SQL = "status IN ('pending', 'confirmed', 'waitlisted')"
 # Walk-ins registered at the door may give no email: several of them share the empty one.
 _UNIQUE_EMAIL_SQL = _ACTIVE_SQL + " AND email <> ''"
+
+# The status a registration may move to from each one (Registration.move_to): an organiser
+# decides a request; the waiting list moves up; anyone active may cancel. Cancelled and
+# rejected are final (registering again makes a new registration).
+TRANSITIONS: dict[RegistrationStatus, frozenset[RegistrationStatus]] = {
+    RegistrationStatus.PENDING: frozenset({
+        RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED,
+        RegistrationStatus.REJECTED, RegistrationStatus.CANCELLED}),
+    RegistrationStatus.WAITLISTED: frozenset({RegistrationStatus.CONFIRMED,
+                                              RegistrationStatus.CANCELLED}),
+    RegistrationStatus.CONFIRMED: frozenset({RegistrationStatus.CANCELLED}),
+    RegistrationStatus.CANCELLED: frozenset(),
+    RegistrationStatus.REJECTED: frozenset(),
+}
+
+
+class StatusChangeError(ValueError):
+    """A change of status TRANSITIONS forbids: the caller's mistake, the services check the
+    status before (the message is French all the same, should it ever reach a page)."""
 
 
 class Registration(db.Model):
@@ -107,6 +116,16 @@ class Registration(db.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    def move_to(self, status: RegistrationStatus) -> None:
+        """Change the status, as TRANSITIONS allows (else StatusChangeError); a cancellation
+        is dated. The only way a registration's status changes once it exists."""
+        if status not in TRANSITIONS[self.status]:
+            raise StatusChangeError(f"Une inscription « {self.status.label} » ne peut pas "
+                                    f"passer à « {status.label} ».")
+        self.status = status
+        if status is RegistrationStatus.CANCELLED:
+            self.cancelled_at = now()
 
 
 class RegistrationQuestion(db.Model):

@@ -24,15 +24,16 @@ from app.campaigns.signals import (
 )
 from app.clock import now, today
 from app.database import lock_row_for_update
+from app.errors import abort_with
 from app.extensions import db
-from app.policy import territory_chain
-from app.registrations import notifications, seats
+from app.registrations import notifications, seats, tokens
 from app.registrations.models import (
     ACTIVE_STATUSES,
     Registration,
     RegistrationQuestion,
     RegistrationStatus,
 )
+from app.territories.queries import territory_chain
 
 SEAT_ALERTS = (50, 80, 100)
 # What the seat rules read of a step, read again once its row is locked (the rest of the
@@ -62,7 +63,7 @@ def closed_reason(step: Step) -> str | None:
     """Why registrations are not open for this step right now, or None."""
     if step.status is StepStatus.CANCELLED:
         return "Cette étape est annulée : les inscriptions sont fermées."
-    if step.status is not StepStatus.PUBLISHED or (step.day and step.day < today()):
+    if not step.is_public or step.is_held(today()):  # a draft is not open either
         return "Cette étape a eu lieu : les inscriptions sont closes."
     moment = now()
     if step.registration_opens_at and moment < step.registration_opens_at:
@@ -88,6 +89,20 @@ def active_registration(step_id: int, email: str) -> Registration | None:
 def by_uuid(registration_uuid: str) -> Registration | None:
     return db.session.scalar(sa.select(Registration)
                              .where(Registration.uuid == registration_uuid))
+
+
+def registration_from_token(token: str) -> Registration:
+    """The registration a management link designates, or a 403 page that says why (the link
+    is the person's only credential: the registration's pages and the privacy ones ask it)."""
+    try:
+        registration_uuid = tokens.read(token)
+    except tokens.TokenError as error:
+        abort_with(403, str(error))
+    registration = by_uuid(registration_uuid)
+    if registration is None:
+        abort_with(403, "Cette inscription n’existe plus (elle a pu être effacée à votre "
+                        "demande).")
+    return registration
 
 
 def _organisers_of(step: Step) -> list[User]:
@@ -192,7 +207,7 @@ def promote_from_waitlist(step: Step) -> list[Registration]:
             if seats.seats_left(step, counts, pool) == 0:
                 break
             if seats.has_seat(step, candidate.category, counts, pool):
-                candidate.status = RegistrationStatus.CONFIRMED
+                candidate.move_to(RegistrationStatus.CONFIRMED)
                 counts[candidate.category] = counts.get(candidate.category, 0) + 1
                 promoted.append(candidate)
     return promoted
@@ -215,7 +230,7 @@ def promote_by_hand(registration: Registration, user: User, over_capacity: bool 
         db.session.rollback()
         raise FullError("Il ne reste aucune place libre"
                         + (f" {pool.label.lower()}" if pool else "") + " pour cette personne.")
-    registration.status = RegistrationStatus.CONFIRMED
+    registration.move_to(RegistrationStatus.CONFIRMED)
     audit.record("registration.promote", registration,
                  "Inscription confirmée depuis la liste d’attente par un organisateur"
                  + (" (au-delà de la jauge)" if over_capacity else ""), user=user)
@@ -245,7 +260,7 @@ def cancel(registration: Registration, user: User | None = None) -> list[Registr
         db.session.rollback()
         raise RegistrationError("Cette inscription est déjà annulée.")
     had_seat = registration.status is RegistrationStatus.CONFIRMED
-    registration.status, registration.cancelled_at = RegistrationStatus.CANCELLED, now()
+    registration.move_to(RegistrationStatus.CANCELLED)
     db.session.flush()
     promoted = promote_from_waitlist(step) if had_seat else []
     audit.record("registration.cancel", registration,
@@ -268,15 +283,15 @@ def decide(registration: Registration, approve: bool, user: User) -> None:
     db.session.refresh(step, SEAT_STATE)
     pool = seats.pool_of(step, registration.attendance)
     if not approve:
-        registration.status, kind, subject = (RegistrationStatus.REJECTED, "rejected",
-                                              "Demande d’inscription refusée")
+        status, kind, subject = (RegistrationStatus.REJECTED, "rejected",
+                                 "Demande d’inscription refusée")
     elif seats.has_seat(step, registration.category, seats.confirmed_counts(step.id, pool),
                         pool):
-        registration.status, kind, subject = (RegistrationStatus.CONFIRMED, "approved",
-                                              "Inscription confirmée")
+        status, kind, subject = RegistrationStatus.CONFIRMED, "approved", "Inscription confirmée"
     else:
-        registration.status, kind, subject = (RegistrationStatus.WAITLISTED, "waitlisted",
-                                              "Inscription en liste d’attente")
+        status, kind, subject = (RegistrationStatus.WAITLISTED, "waitlisted",
+                                 "Inscription en liste d’attente")
+    registration.move_to(status)
     audit.record(f"registration.{kind}", registration, subject, user=user)
     notifications.to_registrant(registration, kind,
                                 position=seats.waitlist_position(registration))

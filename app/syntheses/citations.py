@@ -16,7 +16,6 @@ from flask import current_app
 from sqlalchemy.orm import joinedload
 
 from app.contributions.models import Contribution
-from app.contributions.queries import is_public
 from app.extensions import db
 from app.urls import absolute_url
 
@@ -73,7 +72,7 @@ def cited(campaign_id: int | None, texts: Iterable[str]) -> list[CitedContributi
         excerpt=excerpt(f"{c.title} — {c.body}" if c.title else c.body),
         departement=c.territory.display_name,
         question=c.challenge.title if c.challenge else "Sans question",
-        url=_url(c)) for c in (found.get(i) for i in ids) if c is not None and is_public(c)]
+        url=_url(c)) for c in (found.get(i) for i in ids) if c is not None and c.is_public]
 
 
 def of_report(report: Report) -> list[CitedContribution]:

@@ -8,15 +8,14 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from app.campaigns.models import Campaign, Challenge, Step, StepStatus
+from app.campaigns.models import Campaign, Challenge, Step
 from app.clock import today
 from app.contributions.models import (
     Contribution,
     ContributionKind,
-    ContributionStatus,
 )
 from app.extensions import db
-from app.registrations.categories import CATEGORIES
+from app.participants import CATEGORIES
 from app.registrations.models import Registration
 from app.syntheses.models import StepReport, Synthesis
 from app.territories.models import Territory, TerritoryKind
@@ -55,19 +54,14 @@ def scope_ids(synthesis: Synthesis) -> set[int]:
 
 def _published(synthesis: Synthesis) -> sa.Select:
     return sa.select(Contribution).where(
-        Contribution.campaign_id == synthesis.campaign_id,
-        Contribution.status == ContributionStatus.PUBLISHED,
-        Contribution.hidden_by_reports.is_(False),
+        Contribution.campaign_id == synthesis.campaign_id, Contribution.is_public,
         Contribution.territory_id.in_(scope_ids(synthesis)))
 
 
 def held_steps(campaign: Campaign, territory_ids: set[int]) -> list[Step]:
     return list(db.session.scalars(
         sa.select(Step).where(Step.campaign_id == campaign.id,
-                              Step.territory_id.in_(territory_ids),
-                              sa.or_(Step.status == StepStatus.HELD,
-                                     sa.and_(Step.status == StepStatus.PUBLISHED,
-                                             Step.day < today())))
+                              Step.territory_id.in_(territory_ids), Step.is_held(today()))
         .options(joinedload(Step.territory)).order_by(Step.day, Step.id)).unique())
 
 
