@@ -26,6 +26,7 @@ uncompressed (0.15 compressed), and nginx would otherwise compress it again at e
 from __future__ import annotations
 
 import gzip
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -157,6 +158,7 @@ class FrontCache:
         self.answered = 0  # answers given here (tests count them)
         self._answers: dict[tuple, _Answer] = {}
         self._bytes = 0
+        self._lock = threading.Lock()  # for the writers (threaded workers); readers need none
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if not self._anonymous(environ):
@@ -179,8 +181,9 @@ class FrontCache:
         return body
 
     def clear(self) -> None:
-        self._answers.clear()
-        self._bytes = 0
+        with self._lock:
+            self._answers.clear()
+            self._bytes = 0
 
     def _anonymous(self, environ: dict) -> bool:
         if "HTTP_IF_MATCH" in environ:  # a 412 is Flask's to write
@@ -211,14 +214,16 @@ class FrontCache:
         return True
 
     def _keep(self, key: tuple, answer: _Answer) -> None:
-        replaced = self._answers.pop(key, None)
-        if replaced is not None:
-            answer.take_gzipped_from(replaced)
-        self._bytes += len(answer.body) - (len(replaced.body) if replaced else 0)
-        self._answers[key] = answer
-        while self._answers and (len(self._answers) > MAX_ANSWERS or self._bytes > MAX_BYTES):
-            oldest = next(iter(self._answers))
-            self._bytes -= len(self._answers.pop(oldest).body)
+        with self._lock:
+            replaced = self._answers.pop(key, None)
+            if replaced is not None:
+                answer.take_gzipped_from(replaced)
+            self._bytes += len(answer.body) - (len(replaced.body) if replaced else 0)
+            self._answers[key] = answer
+            while self._answers and (len(self._answers) > MAX_ANSWERS
+                                     or self._bytes > MAX_BYTES):
+                oldest = next(iter(self._answers))
+                self._bytes -= len(self._answers.pop(oldest).body)
 
     def _answer(self, answer: _Answer, environ: dict,
                 start_response: Callable) -> Iterator[bytes] | list[bytes]:

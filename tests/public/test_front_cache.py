@@ -173,3 +173,15 @@ def test_a_client_that_accepts_gzip_gets_the_body_compressed_once(app, site, vis
     refused = visitor().get(url, headers={"Accept-Encoding": "gzip;q=0, identity"})
     assert "Content-Encoding" not in refused.headers and refused.data == identity.data
     assert front.answered == 5
+
+
+def test_the_front_keeps_a_bounded_number_of_answers_oldest_first_out(app, site, visitor,
+                                                                       front, monkeypatch):
+    monkeypatch.setattr("app.front_cache.MAX_ANSWERS", 2)
+    urls = ["/", f"/etapes/{site.x}", f"/etapes/{site.y}"]
+    for url in urls:
+        visitor().get(url)
+    assert [key[0] for key in front._answers] == urls[1:]
+    visitor().get("/")  # dropped: Flask answers, and it is kept again
+    assert front.answered == 0
+    assert [key[0] for key in front._answers] == [f"/etapes/{site.y}", "/"]
