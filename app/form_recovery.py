@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import Response, current_app, g, request
+from werkzeug.exceptions import HTTPException
 
 View = TypeVar("View", bound=Callable)
 
@@ -36,12 +37,24 @@ def token_expired() -> bool:
 def replay_form(reason: str) -> Response | None:
     """The marked view's answer to a POST whose token was refused, or None (not marked)."""
     view = current_app.view_functions.get(request.endpoint or "")
-    if request.method != "POST" or not getattr(view, _MARK, False):
+    if request.method != "POST" or view is None or not getattr(view, _MARK, False):
         return None
     current_app.logger.info("Jeton CSRF refusé (%s) : formulaire %s réaffiché", reason,
                             request.endpoint)
     g.csrf_token_refused = True
-    response = current_app.make_response(view(**(request.view_args or {})))
+    try:
+        # The token is checked before the blueprints' own hooks (the back office's sign-in
+        # check): they run first, as dispatch would; one that answers (a sign-in redirect)
+        # or refuses means no form is shown again, only the refusal.
+        for name in request.blueprints:
+            for hook in current_app.before_request_funcs.get(name, ()):
+                if current_app.ensure_sync(hook)() is not None:
+                    return None
+        # Called as Flask's dispatch calls a view (ensure_sync returns a plain function).
+        response = current_app.make_response(
+            current_app.ensure_sync(view)(**(request.view_args or {})))
+    except HTTPException:  # refused (403, 404): the plain refusal of the token
+        return None
     if response.status_code != 200:  # not the form shown again (a redirect, a refusal)
         return None
     response.status_code = 400  # the form is shown again, the POST itself was refused

@@ -22,7 +22,7 @@ from app.press.models import PressAccreditation
 from app.registrations.models import Registration
 from tests.contributions.support import contribution_form
 from tests.factories import make_campaign, make_departement, make_step, make_user
-from tests.helpers import CSRF_PATTERN, csrf_token
+from tests.helpers import CSRF_PATTERN, csrf_token, login_as
 from tests.registrations.helpers import form as registration_form
 from tests.registrations.helpers import open_step
 
@@ -163,3 +163,17 @@ def test_every_public_form_refuses_the_same_bad_addresses_and_keeps_them(
     assert f'value="{address}"' in page
     if model is not None:
         assert _count(model) == 0
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_a_refused_token_on_a_back_office_form_of_someone_not_allowed_is_a_plain_refusal(
+        client, signed_in):
+    """The token is checked before the back office's own sign-in check: a form is shown
+    again only to whom the back office would show it, everyone else gets the refusal."""
+    if signed_in:
+        login_as(client, make_user(Role.MODERATOR))  # signed in, but may not create a step
+    response = client.post("/gestion/etapes/nouvelle", data={"title": "Réunion publique",
+                                                             "csrf_token": "plus-valable"})
+    assert response.status_code == 400  # was a 500: the view ran before the sign-in check
+    assert "La page a expiré" in response.get_data(as_text=True)
+    assert "Réunion publique" not in response.get_data(as_text=True)
