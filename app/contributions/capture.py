@@ -5,6 +5,10 @@ nothing is saved."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from operator import attrgetter
+from typing import Any
 
 import segno
 import sqlalchemy as sa
@@ -27,6 +31,7 @@ from app.contributions.models import (
 from app.contributions.question_suggestion import Suggestion
 from app.extensions import db
 from app.participants import CATEGORIES
+from app.territories.models import Territory
 from app.territories.places import named_departement
 from app.territories.queries import departements
 
@@ -118,6 +123,118 @@ def _place_of(text: str, line: int, step: Step, places: list, chosen: dict[int, 
     return named, True
 
 
+@dataclass(frozen=True)
+class Problem:
+    """What is wrong with a cell, as the row's error lists it."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class _Vocabulary:
+    """What the cells of a step's file may name; and, by line, what the person chose in the
+    preview for a row without a question (``chosen``) or a département (``chosen_places``)."""
+
+    step: Step
+    places: list[Territory]
+    challenges: dict[str, object]
+    workshops: dict[str, object]
+    territories: dict[str, object]
+    categories: dict[str, object]
+    ages: dict[str, object]
+    chosen: dict[int, int]
+    chosen_places: dict[int, int]
+
+    @classmethod
+    def of(cls, step: Step, chosen: dict[int, int], chosen_places: dict[int, int]
+           ) -> _Vocabulary:
+        places = departements()
+        return cls(
+            step=step, places=places, chosen=chosen, chosen_places=chosen_places,
+            challenges=_options([([c.code, c.title, str(number)], c)
+                                 for number, c in enumerate(step.campaign.challenges, start=1)]),
+            workshops=_options([([item.title], item) for item in step.agenda_items
+                                if item.kind is AgendaKind.WORKSHOP]),
+            territories=_options([([t.code, t.name, t.display_name], t) for t in places]),
+            categories=_options([([code, label], code) for code, label in CATEGORIES.items()]),
+            ages=_options([([code, label], code) for code, label in AGE_RANGES.items()]))
+
+
+@dataclass(frozen=True)
+class _Row:
+    line: int
+    cells: dict[str, str]
+    words: _Vocabulary
+
+
+# A column's check: its cell ("" when absent) and its row give the value kept, or a Problem.
+CellCheck = Callable[[str, _Row], Any]
+
+
+def _kind(cell: str, row: _Row) -> ContributionKind | Problem:
+    kind = _lookup(cell, KINDS)
+    return kind if isinstance(kind, ContributionKind) \
+        else Problem("type inconnu (« proposition » ou « parole »)")
+
+
+def _body(cell: str, row: _Row) -> str | Problem:
+    if not BODY_LIMITS[0] <= len(cell) <= BODY_LIMITS[1]:
+        return Problem("texte vide ou trop long (5 000 caractères au plus)")
+    return cell
+
+
+def _title(cell: str, row: _Row) -> str | Problem:
+    return Problem("titre trop long (200 caractères au plus)") if len(cell) > 200 else cell
+
+
+def _question(cell: str, row: _Row) -> tuple[Any, Suggestion | None] | Problem:
+    """The question the cell names; an empty cell, the one chosen for the line or suggested
+    from the text (with the suggestion, None once chosen)."""
+    count = len(row.words.step.campaign.challenges)
+    if cell:
+        challenge = _lookup(cell, row.words.challenges)
+        return (challenge, None) if challenge is not None else Problem(
+            f"question « {cell} » inconnue (numéro 1 à {count} ou intitulé)")
+    challenge, suggestion = _question_of(row.cells, row.line, row.words.step.campaign,
+                                         row.words.chosen)
+    return (challenge, suggestion) if challenge is not None else Problem(
+        f"question absente, et le texte ne permet pas d’en suggérer une (numéro 1 à {count} "
+        "ou intitulé)")
+
+
+def _departement(cell: str, row: _Row) -> tuple[Any, bool] | Problem:
+    """The département the cell names; an empty cell, the one chosen for the line, else the
+    one the text names (True: named there), else None (the step's)."""
+    if cell:
+        territory = _lookup(cell, row.words.territories)
+        return (territory, False) if territory is not None else Problem(
+            f"département « {cell} » inconnu")
+    return _place_of(f"{row.cells.get('titre', '')} {row.cells.get('texte', '')}", row.line,
+                     row.words.step, row.words.places, row.words.chosen_places)
+
+
+def _named(options: Callable[[_Vocabulary], dict[str, object]], unknown: str) -> CellCheck:
+    """An optional cell naming one of ``options``: what it names, None when empty."""
+    def check(cell: str, row: _Row) -> object:
+        found = _lookup(cell, options(row.words))
+        return Problem(unknown.format(cell)) if cell and found is None else found
+    return check
+
+
+def _pseudonym(cell: str, row: _Row) -> str:
+    return cell[:80]
+
+
+# The columns of a transcribed file and their checks, in the order a row's errors list them.
+CONTRIBUTION_COLUMNS: tuple[tuple[str, CellCheck], ...] = (
+    ("type", _kind), ("texte", _body), ("titre", _title), ("question", _question),
+    ("atelier", _named(attrgetter("workshops"), "atelier « {} » absent du programme de l’étape")),
+    ("departement", _departement),
+    ("categorie", _named(attrgetter("categories"), "catégorie « {} » inconnue")),
+    ("age", _named(attrgetter("ages"), "tranche d’âge « {} » inconnue")),
+    ("pseudonyme", _pseudonym))
+
+
 def check_contribution_rows(step: Step, rows: list[tuple[int, dict[str, str]]],
                             chosen: dict[int, int] | None = None,
                             chosen_places: dict[int, int] | None = None) -> Checked:
@@ -126,73 +243,44 @@ def check_contribution_rows(step: Step, rows: list[tuple[int, dict[str, str]]],
     line, else a suggested one (``checked.suggested``); a row without a département, the one
     ``chosen_places`` gives, else the one its text names (``checked.places``), else the
     step's."""
-    campaign = step.campaign
-    places = departements()
-    challenges = _options([([c.code, c.title, str(number)], c)
-                           for number, c in enumerate(campaign.challenges, start=1)])
-    workshops = _options([([item.title], item) for item in step.agenda_items
-                          if item.kind is AgendaKind.WORKSHOP])
-    territories = _options([([t.code, t.name, t.display_name], t) for t in places])
-    categories = _options([([code, label], code) for code, label in CATEGORIES.items()])
-    ages = _options([([code, label], code) for code, label in AGE_RANGES.items()])
+    words = _Vocabulary.of(step, chosen or {}, chosen_places or {})
     checked = Checked(columns=["Type", "Question", "Atelier", "Département", "Titre", "Texte"])
-    for line, row in rows:
-        problems: list[str] = []
-        kind = _lookup(row.get("type", ""), KINDS)
-        if kind is None:
-            problems.append("type inconnu (« proposition » ou « parole »)")
-        body = row.get("texte", "")
-        if not BODY_LIMITS[0] <= len(body) <= BODY_LIMITS[1]:
-            problems.append("texte vide ou trop long (5 000 caractères au plus)")
-        title = row.get("titre", "")
-        if len(title) > 200:
-            problems.append("titre trop long (200 caractères au plus)")
-        suggestion = None
-        if row.get("question", ""):
-            challenge = _lookup(row["question"], challenges)
-        else:
-            challenge, suggestion = _question_of(row, line, campaign, chosen or {})
-        if challenge is None and row.get("question", ""):
-            problems.append(f"question « {row['question']} » inconnue (numéro 1 à "
-                            f"{len(campaign.challenges)} ou intitulé)")
-        elif challenge is None:
-            problems.append(f"question absente, et le texte ne permet pas d’en suggérer une "
-                            f"(numéro 1 à {len(campaign.challenges)} ou intitulé)")
-        optional = {}
-        for column, options, unknown in (
-                ("atelier", workshops, "atelier « {} » absent du programme de l’étape"),
-                ("departement", territories, "département « {} » inconnu"),
-                ("categorie", categories, "catégorie « {} » inconnue"),
-                ("age", ages, "tranche d’âge « {} » inconnue")):
-            optional[column] = _lookup(row.get(column, ""), options)
-            if row.get(column) and optional[column] is None:
-                problems.append(unknown.format(row[column]))
-        workshop, territory = optional["atelier"], optional["departement"]
-        named = False
-        if not row.get("departement"):
-            territory, named = _place_of(f"{title} {body}", line, step, places,
-                                         chosen_places or {})
-        pseudonym = row.get("pseudonyme", "")[:80]
+    for line, cells in rows:
+        row = _Row(line, cells, words)
+        values = {column: check(cells.get(column, ""), row)
+                  for column, check in CONTRIBUTION_COLUMNS}
+        problems = [value.message for value in values.values() if isinstance(value, Problem)]
         if problems:
             checked.errors.append((line, "Ligne {} : {}.".format(line, " ; ".join(problems))))
-            continue
-        checked.items.append({
-            "kind": kind, "title": title, "body": body, "challenge_id": challenge.id,
-            "workshop_id": workshop.id if workshop else None,
-            "territory_id": territory.id if territory else step.territory_id,
-            "category": optional["categorie"] or "", "age_range": optional["age"] or "",
-            "pseudonym": pseudonym})
-        if suggestion is not None or line in (chosen or {}):
-            checked.suggested[len(checked.items) - 1] = suggestion
-        if named or line in (chosen_places or {}):
-            checked.places[len(checked.items) - 1] = named
-        checked.preview.append([line, kind.label, challenge.title
-                                + (" (suggérée)" if suggestion is not None else ""),
-                                workshop.title if workshop else "",
-                                (territory or step.territory).display_name
-                                + (" (nommé dans le texte)" if named else ""), title, body])
+        else:
+            _keep(checked, row, values)
     checked.already = already_saved(step, [item["body"] for item in checked.items])
     return checked
+
+
+def _keep(checked: Checked, row: _Row, values: dict[str, Any]) -> None:
+    """A row without problems: its contribution's values, its line of the preview, and what
+    the preview asks to confirm (a suggested question, a département named in the text)."""
+    step = row.words.step
+    (challenge, suggestion), (territory, named) = values["question"], values["departement"]
+    kind, workshop = values["type"], values["atelier"]
+    title, body = values["titre"], values["texte"]
+    checked.items.append({
+        "kind": kind, "title": title, "body": body, "challenge_id": challenge.id,
+        "workshop_id": workshop.id if workshop else None,
+        "territory_id": territory.id if territory else step.territory_id,
+        "category": values["categorie"] or "", "age_range": values["age"] or "",
+        "pseudonym": values["pseudonyme"]})
+    index = len(checked.items) - 1
+    if suggestion is not None or row.line in row.words.chosen:
+        checked.suggested[index] = suggestion
+    if named or row.line in row.words.chosen_places:
+        checked.places[index] = named
+    checked.preview.append([row.line, kind.label, challenge.title
+                            + (" (suggérée)" if suggestion is not None else ""),
+                            workshop.title if workshop else "",
+                            (territory or step.territory).display_name
+                            + (" (nommé dans le texte)" if named else ""), title, body])
 
 
 def _same_text(body: str) -> str:
@@ -215,7 +303,7 @@ REFERENCE = re.compile(r"\s*(?:C-?)?0*(\d{1,9})\s*", re.IGNORECASE)
 
 
 def check_answer_rows(campaign: Campaign, rows: list[tuple[int, dict[str, str]]],
-                      may_answer) -> Checked:
+                      may_answer: Callable[[Contribution], bool]) -> Checked:
     """Rows « référence ; état ; réponse » → (contribution, state, answer), checked against the
     campaign and what the organiser may answer (``may_answer(contribution)``)."""
     ids = {int(match.group(1)) for _, row in rows
@@ -242,7 +330,7 @@ def check_answer_rows(campaign: Campaign, rows: list[tuple[int, dict[str, str]]]
             problems.append("état inconnu (" + ", ".join(s.label for s in AnswerState) + ")")
         if len(text) > 5000:
             problems.append("réponse trop longue (5 000 caractères au plus)")
-        if problems:
+        if problems or contribution is None or state is None:  # None: a problem said so
             checked.errors.append((line, "Ligne {} : {}.".format(line, " ; ".join(problems))))
             continue
         seen.add(contribution.id)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Mapping
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -20,13 +20,13 @@ from flask import (
     session,
     url_for,
 )
-from sqlalchemy.exc import IntegrityError
+from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import selectinload
 
 from app.accounts.routes import safe_next
 from app.campaigns.models import AgendaItem, AgendaKind, Campaign, Step
 from app.campaigns.queries import campaign_with_challenges
-from app.contributions import capture, queries, services, similarity
+from app.contributions import capture, queries, services, similarity, submission
 from app.contributions.forms import ContributionForm
 from app.contributions.models import AGE_RANGES, AnswerState, Contribution, ContributionKind
 from app.extensions import db
@@ -83,9 +83,9 @@ def _fill_choices(form: ContributionForm, campaign: Campaign) -> dict[int, Agend
     return workshops
 
 
-def _prefill(campaign: Campaign) -> dict:
+def _prefill(campaign: Campaign) -> dict[str, object]:
     """From a QR code or short link: ?etape=<id>&atelier=<id>&question=<code>."""
-    data: dict = {"submission_key": str(uuid.uuid4())}
+    data: dict[str, object] = {"submission_key": str(uuid.uuid4())}
     step = db.session.get(Step, request.args.get("etape", type=database_id) or 0)
     if step is not None and step.campaign_id == campaign.id:
         data.update(step_id=step.id, territory_id=step.territory_id)
@@ -131,7 +131,7 @@ def _workshop_fits(form: ContributionForm, workshops: dict[int, AgendaItem]) -> 
 
 @bp.get("/c/<int:step_id>")
 @bp.get("/c/<int:step_id>/<int:workshop_id>")
-def short_link(step_id: int, workshop_id: int | None = None):
+def short_link(step_id: int, workshop_id: int | None = None) -> ResponseReturnValue:
     """The short link behind a room's QR code: the form, pre-filled for the step (and
     workshop)."""
     step = db.session.get(Step, step_id)
@@ -145,7 +145,7 @@ def short_link(step_id: int, workshop_id: int | None = None):
 @keeps_form_on_expired_token
 @per_ip("CONTRIBUTION_LIMIT_PER_IP")
 @per_email("CONTRIBUTION_LIMIT_PER_EMAIL")
-def submit(slug: str):
+def submit(slug: str) -> ResponseReturnValue:
     campaign = _campaign(slug)
     registration = _registration(campaign)
     if not campaign.contributions_open and registration is None:
@@ -176,8 +176,7 @@ def _look_alikes(campaign: Campaign, form: ContributionForm) -> list[Contributio
     one's own story counts), nor after « Envoyer quand même ma proposition »."""
     if form.kind.data != ContributionKind.PROPOSAL.value or form.confirm_distinct.data:
         return []
-    if form.submission_key.data and db.session.scalar(sa.select(Contribution.id).where(
-            Contribution.submission_key == form.submission_key.data)) is not None:
+    if submission.saved_with_key(form.submission_key.data) is not None:
         return []  # already saved: a double click, whose first click published it
     found = similarity.published_look_alikes(campaign, form.challenge_id.data,
                                              form.title.data or "", form.body.data)
@@ -185,7 +184,7 @@ def _look_alikes(campaign: Campaign, form: ContributionForm) -> list[Contributio
     return found if any(c.id not in seen for c in found) else []
 
 
-def _save(campaign: Campaign, form: ContributionForm) -> Response:
+def _save(campaign: Campaign, form: ContributionForm) -> ResponseReturnValue:
     values = {name: form[name].data for name in (
         "title", "body", "territory_id", "challenge_id", "pseudonym", "age_range",
         "category", "email", "submission_key")}
@@ -193,12 +192,7 @@ def _save(campaign: Campaign, form: ContributionForm) -> Response:
     values["step_id"] = form.step_id.data or None
     values["workshop_id"] = form.workshop_id.data or None
     values["submission_key"] = values["submission_key"] or None
-    try:
-        contribution = services.submit(campaign, values)
-    except IntegrityError:  # the same form sent twice (double click)
-        db.session.rollback()
-        contribution = db.session.scalar(sa.select(Contribution).where(
-            Contribution.submission_key == values["submission_key"]))
+    contribution = submission.submit_once(campaign, values)
     flash("Merci ! Votre contribution est enregistrée"
           + (" ; elle sera publiée après relecture." if contribution.published_at is None
              else " et publiée."), "success")
@@ -210,14 +204,14 @@ LIST_ARGS = ("q", "departement", "question", "type", "etape", "categorie", "repo
              "avant")
 
 
-def _list_url(slug: str, args: Mapping[str, str], **values: str) -> str:
+def _list_url(slug: str, args: Mapping[str, str], **values: Any) -> str:
     """The list of contributions with the filters of ``args`` (only those the list reads)."""
-    kept = {name: args[name] for name in LIST_ARGS if args.get(name)}
+    kept: dict[str, Any] = {name: args[name] for name in LIST_ARGS if args.get(name)}
     return url_for(".browse", slug=slug, **kept, **values)
 
 
 @bp.get("/demarches/<slug>/contributions")
-def browse(slug: str):
+def browse(slug: str) -> ResponseReturnValue:
     campaign = _campaign(slug)
     args = request.args
     filters = queries.ContributionFilters(
@@ -241,7 +235,7 @@ REFERENCE = re.compile(r"[Cc]-([0-9]{1,10})")
 
 
 @bp.get("/contributions/<reference>")
-def detail(reference: str):
+def detail(reference: str) -> ResponseReturnValue:
     """A contribution's own page (C-000123), to read, support and share by its link."""
     match = REFERENCE.fullmatch(reference)
     try:
@@ -287,7 +281,7 @@ def _back_to(contribution: Contribution) -> str:
 
 
 @bp.post("/contributions/<int:contribution_id>/signaler")
-def report(contribution_id: int):
+def report(contribution_id: int) -> ResponseReturnValue:
     contribution = db.session.get(Contribution, contribution_id)
     if contribution is None:
         abort(404)
@@ -304,7 +298,7 @@ def report(contribution_id: int):
 
 @bp.post("/contributions/<int:contribution_id>/soutenir")
 @per_ip("SUPPORT_LIMIT_PER_IP")
-def support(contribution_id: int):
+def support(contribution_id: int) -> ResponseReturnValue:
     """One support per person: their browser carries a random key in its signed session."""
     contribution = db.session.get(Contribution, contribution_id)
     if contribution is None:
@@ -326,7 +320,7 @@ WALL_SIZE = 30
 # The endpoint « contributions.wall » (/etapes/<step_id>/mur) is linked from the step's back
 # office as « Mur pour la salle »: keep its name.
 @bp.get("/etapes/<int:step_id>/mur")
-def wall(step_id: int):
+def wall(step_id: int) -> ResponseReturnValue:
     """Full-screen page for the room's projector; new contributions appear as published."""
     step = db.session.get(Step, step_id)
     if step is None or not step.is_public:
@@ -339,7 +333,7 @@ def wall(step_id: int):
 
 
 @bp.get("/etapes/<int:step_id>/mur.json")
-def wall_feed(step_id: int):
+def wall_feed(step_id: int) -> ResponseReturnValue:
     """Published contributions of the step after ``apres`` (an id), oldest first."""
     step = db.session.get(Step, step_id)
     if step is None or not step.is_public:

@@ -11,6 +11,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app import audit, clock, mail, policy
@@ -21,8 +22,9 @@ from app.extensions import db
 from app.form_recovery import keeps_form_on_expired_token
 from app.participants import CATEGORIES, registration_categories
 from app.registrations import exports, queries, seats, services
+from app.registrations import settings as registration_settings
 from app.registrations.forms import MessageForm, QuestionForm, settings_form
-from app.registrations.models import Registration, RegistrationQuestion, RegistrationStatus
+from app.registrations.models import Registration, RegistrationStatus
 
 bp = staff_blueprint("manage_registrations", __name__)
 
@@ -47,7 +49,7 @@ def _filters() -> queries.RegistrantFilters:
 
 
 @bp.get("/etapes/<int:step_id>/inscriptions")
-def registrations(step_id: int):
+def registrations(step_id: int) -> ResponseReturnValue:
     step = _step(step_id)
     filters = _filters()
     found = queries.registrants(step.id, filters)
@@ -59,7 +61,7 @@ def registrations(step_id: int):
 
 
 @bp.post("/inscriptions/<int:registration_id>/<any(valider, refuser):decision>")
-def decide(registration_id: int, decision: str):
+def decide(registration_id: int, decision: str) -> ResponseReturnValue:
     registration = _registration(registration_id)
     try:
         services.decide(registration, decision == "valider", current_user)
@@ -71,7 +73,7 @@ def decide(registration_id: int, decision: str):
 
 
 @bp.post("/inscriptions/<int:registration_id>/annuler")
-def cancel(registration_id: int):
+def cancel(registration_id: int) -> ResponseReturnValue:
     registration = _registration(registration_id)
     try:
         promoted = services.cancel(registration, current_user)
@@ -87,7 +89,7 @@ def cancel(registration_id: int):
 
 
 @bp.post("/inscriptions/<int:registration_id>/promouvoir")
-def promote(registration_id: int):
+def promote(registration_id: int) -> ResponseReturnValue:
     """A seat by hand for someone on the waiting list; over capacity, a page asks first."""
     registration = _registration(registration_id)  # CSRFProtect has checked the form's token
     back = url_for(".registrations", step_id=registration.step_id, _anchor="liste-attente")
@@ -108,7 +110,7 @@ def promote(registration_id: int):
 
 
 @bp.post("/inscriptions/<int:registration_id>/presence")
-def toggle_presence(registration_id: int):
+def toggle_presence(registration_id: int) -> ResponseReturnValue:
     registration = _registration(registration_id)
     present = request.form.get("present") == "1"
     services.set_checked_in(registration, present, current_user)
@@ -118,7 +120,7 @@ def toggle_presence(registration_id: int):
                             step_id=registration.step_id, q=request.form.get("q", "")))
 
 
-def _export_rows(step: Step):
+def _export_rows(step: Step) -> tuple[list[str], list[list[object]]]:
     registrations = queries.registrants(step.id, _filters())
     audit.record("registration.export", step, f"Export de {len(registrations)} inscription(s)")
     db.session.commit()
@@ -134,7 +136,7 @@ def _download(body: bytes, content_type: str, filename: str) -> Response:
 
 
 @bp.get("/etapes/<int:step_id>/inscriptions.csv")
-def export_csv(step_id: int):
+def export_csv(step_id: int) -> ResponseReturnValue:
     step = _step(step_id)
     separator = ";" if request.args.get("separateur") == "point-virgule" else ","
     header, body = _export_rows(step)
@@ -143,7 +145,7 @@ def export_csv(step_id: int):
 
 
 @bp.get("/etapes/<int:step_id>/inscriptions.xlsx")
-def export_xlsx(step_id: int):
+def export_xlsx(step_id: int) -> ResponseReturnValue:
     step = _step(step_id)
     header, body = _export_rows(step)
     return _download(exports.to_xlsx(header, body, "Inscriptions"),
@@ -152,7 +154,7 @@ def export_xlsx(step_id: int):
 
 
 @bp.post("/etapes/<int:step_id>/emargement.pdf")
-def signin_sheet(step_id: int):
+def signin_sheet(step_id: int) -> ResponseReturnValue:
     """A worker writes the PDF; the organiser follows it on its page, then downloads it."""
     step = _step(step_id)
     return prepared.start("registrations.signin_sheet", step.id,
@@ -163,7 +165,7 @@ def signin_sheet(step_id: int):
 
 @bp.route("/etapes/<int:step_id>/message", methods=["GET", "POST"])
 @keeps_form_on_expired_token
-def message(step_id: int):
+def message(step_id: int) -> ResponseReturnValue:
     step = _step(step_id)
     form = MessageForm()
     if form.validate_on_submit():
@@ -174,21 +176,18 @@ def message(step_id: int):
 
 
 @bp.route("/etapes/<int:step_id>/inscriptions/reglages", methods=["GET", "POST"])
-def settings(step_id: int):
+def settings(step_id: int) -> ResponseReturnValue:
     step = _step(step_id)
     form, question_form = settings_form(step), QuestionForm(prefix="question")
     if form.validate_on_submit() and not question_form.label.data:
         quotas = {code: form[f"quota_{code}"].data for code in registration_categories()
                   if form[f"quota_{code}"].data}
-        if step.capacity and sum(quotas.values()) > step.capacity:
-            flash(f"Les places réservées ({sum(quotas.values())}) dépassent la jauge de "
-                  f"l’étape ({step.capacity}).", "error")
+        try:
+            registration_settings.save_rules(step, form.requires_approval.data, quotas,
+                                             current_user)
+        except services.RegistrationError as error:
+            flash(str(error), "error")
         else:
-            old = (step.requires_approval, dict(step.category_quotas or {}))
-            step.requires_approval, step.category_quotas = form.requires_approval.data, quotas
-            audit.record("registration.settings", step, "Règles d’inscription modifiées",
-                         {"rules": (list(old), [step.requires_approval, quotas])})
-            db.session.commit()
             flash("Les règles d’inscription sont enregistrées.", "success")
             return redirect(url_for(".settings", step_id=step.id))
     return render_template("registrations/settings.html", step=step, form=form,
@@ -197,15 +196,12 @@ def settings(step_id: int):
 
 
 @bp.post("/etapes/<int:step_id>/inscriptions/questions")
-def add_question(step_id: int):
+def add_question(step_id: int) -> ResponseReturnValue:
     step = _step(step_id)
     form = QuestionForm(prefix="question")
     if form.validate_on_submit():
-        db.session.add(RegistrationQuestion(step_id=step.id, label=form.label.data,
-                                            required=form.required_answer.data,
-                                            position=len(services.questions(step))))
-        audit.record("registration.question", step, f"Question ajoutée : {form.label.data}")
-        db.session.commit()
+        registration_settings.add_question(step, form.label.data, form.required_answer.data,
+                                           current_user)
         flash("La question est ajoutée au formulaire d’inscription.", "success")
     else:
         flash(next(iter(form.errors.values()))[0], "error")
@@ -213,14 +209,10 @@ def add_question(step_id: int):
 
 
 @bp.post("/etapes/<int:step_id>/inscriptions/questions/<int:question_id>/supprimer")
-def remove_question(step_id: int, question_id: int):
+def remove_question(step_id: int, question_id: int) -> ResponseReturnValue:
     step = _step(step_id)
-    question = db.session.get(RegistrationQuestion, question_id)
-    if question is None or question.step_id != step.id:
+    if not registration_settings.remove_question(step, question_id, current_user):
         abort(404)
-    db.session.delete(question)
-    audit.record("registration.question", step, f"Question retirée : {question.label}")
-    db.session.commit()
     flash("La question est retirée.", "success")
     return redirect(url_for(".settings", step_id=step.id))
 

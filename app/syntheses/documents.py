@@ -7,13 +7,16 @@ import base64
 import io
 
 from docx import Document
+from docx.document import Document as WordDocument
 from docx.enum.section import WD_SECTION
 from docx.enum.text import WD_BREAK
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
+from docx.text.paragraph import Paragraph
 from flask import current_app, render_template
+from markdown_it.token import Token
 
 from app.contributions.models import ContributionKind
 from app.documents.models import PreparedDocument
@@ -54,7 +57,7 @@ def pdf(report: Report) -> bytes:
     return HTML(string=html).write_pdf()
 
 
-def _field(paragraph, instruction: str, placeholder: str = "") -> None:
+def _field(paragraph: Paragraph, instruction: str, placeholder: str = "") -> None:
     """A Word field (PAGE, TOC…): Word computes it when the document opens."""
     run = paragraph.add_run()
     begin, code, separate, end = (OxmlElement("w:fldChar"), OxmlElement("w:instrText"),
@@ -69,13 +72,13 @@ def _field(paragraph, instruction: str, placeholder: str = "") -> None:
     paragraph.add_run()._r.append(end)
 
 
-def _update_fields_on_open(document) -> None:
+def _update_fields_on_open(document: WordDocument) -> None:
     setting = OxmlElement("w:updateFields")
     setting.set(qn("w:val"), "true")
     document.settings.element.append(setting)
 
 
-def _table(document, header: list[str], rows: list[list[object]]) -> None:
+def _table(document: WordDocument, header: list[str], rows: list[list[object]]) -> None:
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
@@ -89,7 +92,7 @@ def _table(document, header: list[str], rows: list[list[object]]) -> None:
     document.add_paragraph()
 
 
-def _hyperlink(paragraph, url: str) -> None:
+def _hyperlink(paragraph: Paragraph, url: str) -> None:
     """``url`` as a link Word opens on a click, shown as written."""
     link = OxmlElement("w:hyperlink")
     link.set(qn("r:id"), paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK,
@@ -100,7 +103,7 @@ def _hyperlink(paragraph, url: str) -> None:
     paragraph._p.append(link)
 
 
-def _cited(document, cited: list[CitedContribution]) -> None:
+def _cited(document: WordDocument, cited: list[CitedContribution]) -> None:
     """The annex: each contribution the texts cite, as its public page shows it."""
     document.add_page_break()
     document.add_heading("Contributions citées", level=1)
@@ -114,7 +117,7 @@ def _cited(document, cited: list[CitedContribution]) -> None:
             _hyperlink(row.cells[-1].paragraphs[0], contribution.url)
 
 
-def _markdown(document, text: str) -> None:
+def _markdown(document: WordDocument, text: str) -> None:
     """Paragraphs, headings and lists of the organiser's Markdown, with bold and italics."""
     style, paragraph = "Normal", None
     for token in tokens(text):
@@ -129,26 +132,50 @@ def _markdown(document, text: str) -> None:
         elif token.type == "paragraph_open":  # a list item's paragraph takes the list style
             paragraph = document.add_paragraph(style=style)
         elif token.type == "inline" and paragraph is not None:
-            bold = italic = False
-            for child in token.children or []:
-                if child.type in ("strong_open", "strong_close"):
-                    bold = child.type == "strong_open"
-                elif child.type in ("em_open", "em_close"):
-                    italic = child.type == "em_open"
-                elif child.type in ("text", "code_inline"):
-                    run = paragraph.add_run(child.content)
-                    run.bold, run.italic = bold, italic
-                elif child.type in ("softbreak", "hardbreak"):
-                    paragraph.add_run(" ")
+            _inline(paragraph, token.children or [])
+
+
+def _inline(paragraph: Paragraph, children: list[Token]) -> None:
+    """A paragraph's text, in bold and italics where the Markdown says."""
+    bold = italic = False
+    for child in children:
+        if child.type in ("strong_open", "strong_close"):
+            bold = child.type == "strong_open"
+        elif child.type in ("em_open", "em_close"):
+            italic = child.type == "em_open"
+        elif child.type in ("text", "code_inline"):
+            run = paragraph.add_run(child.content)
+            run.bold, run.italic = bold, italic
+        elif child.type in ("softbreak", "hardbreak"):
+            paragraph.add_run(" ")
 
 
 def docx(report: Report) -> bytes:
     document = Document()
+    _page_setup(document)
+    _title_page(document, report)
+    _contents(document, report)
+    _context(document, report)
+    _figures(document, report)
+    _key_proposals(document, report)
+    _quotes(document, report)
+    cited = of_report(report)
+    if cited:
+        _cited(document, cited)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _page_setup(document: WordDocument) -> None:
     document.styles["Normal"].font.name = "Arial"
     document.styles["Normal"].font.size = Pt(10.5)
     for section in document.sections:
         section.left_margin = section.right_margin = Cm(2)
-    # Title page: no page number.
+
+
+def _title_page(document: WordDocument, report: Report) -> None:
+    """Operator, title, campaign, territory and date; no page number on it."""
     document.sections[0].different_first_page_header_footer = True
     operator = document.add_paragraph()
     operator.paragraph_format.space_before = Cm(6)
@@ -162,6 +189,10 @@ def docx(report: Report) -> bytes:
     document.add_paragraph(f"Document établi le {report.issued_on.strftime('%d/%m/%Y')} — "
                            f"état : {report.state.lower()}")
     document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+
+
+def _contents(document: WordDocument, report: Report) -> None:
+    """The page numbers in the footer and the table of contents, both Word fields."""
     footer = document.sections[0].footer.paragraphs[0]
     footer.add_run(f"{report.title} — {report.territory} — page ")
     _field(footer, "PAGE", "1")
@@ -171,10 +202,15 @@ def docx(report: Report) -> bytes:
     _update_fields_on_open(document)
     document.add_section(WD_SECTION.NEW_PAGE)
 
+
+def _context(document: WordDocument, report: Report) -> None:
     document.add_heading("Contexte de la concertation", level=1)
     _markdown(document, report.context)
     _markdown(document, report.introduction)
 
+
+def _figures(document: WordDocument, report: Report) -> None:
+    """The totals, then a table per breakdown, and the chart of contributions per question."""
     figures = report.figures
     document.add_heading("Les chiffres", level=1)
     document.add_paragraph(f"{len(figures.steps_held)} étape(s) tenue(s), {figures.present} "
@@ -197,6 +233,9 @@ def docx(report: Report) -> bytes:
         [step.title, step.day.strftime("%d/%m/%Y") if step.day else "",
          figures.present_by_step[step.id]] for step in figures.steps_held])
 
+
+def _key_proposals(document: WordDocument, report: Report) -> None:
+    """Per question: the organiser's text, then its published proposals, most supported first."""
     document.add_page_break()
     document.add_heading("Les propositions clés par question", level=1)
     for section in report.sections:
@@ -210,6 +249,9 @@ def docx(report: Report) -> bytes:
         else:
             document.add_paragraph("Aucune proposition publiée sur cette question.")
 
+
+def _quotes(document: WordDocument, report: Report) -> None:
+    """The quoted testimonies, per question."""
     document.add_page_break()
     document.add_heading("Paroles de citoyens", level=1)
     quoted = [section for section in report.sections if section.quotes]
@@ -222,9 +264,3 @@ def docx(report: Report) -> bytes:
                                    f"{quote.territory.name}").runs[0].font.size = Pt(8.5)
     if not quoted:
         document.add_paragraph("Aucune parole citée.")
-    cited = of_report(report)
-    if cited:
-        _cited(document, cited)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()

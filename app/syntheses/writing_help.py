@@ -22,10 +22,12 @@ from collections import Counter
 from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Any
 
 from app.contributions.models import Contribution, ContributionKind
 from app.contributions.similarity import DUPLICATE_SCORE, lemmas
 from app.contributions.similarity import near_duplicates as _near_duplicates
+from app.documents.models import PreparedDocument
 from app.documents.services import Built, DocumentError, Progress
 from app.extensions import db
 from app.participants import CATEGORIES
@@ -122,7 +124,7 @@ def near_duplicates(proposals: list[Contribution]) -> list[list[Contribution]]:
     return _near_duplicates(proposals, lambda p: p.title + " " + p.body)
 
 
-def _best_partition(matrix):
+def _best_partition(matrix: Any) -> Any:
     """k-means for each number of groups from 2 to MAX_GROUPS (at most one group per two
     texts); keep the partition whose groups are most distinct (silhouette, cosine)."""
     from sklearn.cluster import KMeans
@@ -177,11 +179,9 @@ def suggest(contributions: list[Contribution]) -> Help:
     """Suggestions for one question of a synthesis. scikit-learn and numpy are imported here,
     by the worker that computes them: the web processes and the mail worker never load them
     (some 100 MB and a second at start-up)."""
-    import numpy
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     from app.syntheses.cited_summary import summarise
-    from app.syntheses.theme_labels import label_themes
 
     _step(0)
     proposals = [c for c in contributions if c.kind is ContributionKind.PROPOSAL]
@@ -195,16 +195,32 @@ def suggest(contributions: list[Contribution]) -> Help:
     vectorizer = TfidfVectorizer(analyzer="word", tokenizer=str.split, token_pattern=None,
                                  lowercase=False, ngram_range=(1, 2), sublinear_tf=True)
     matrix = vectorizer.fit_transform([documents[i] for i in usable])
+    help_.themes = _themes(contributions, [contributions[i] for i in usable], matrix)
+    _step(2)
+    _name(help_.themes, contributions)
+    _step(3)
+    help_.summary = summarise([theme.members for theme in help_.themes], len(contributions))
+    return help_
+
+
+def _themes(contributions: list[Contribution], usable: list[Contribution], matrix: Any
+            ) -> list[Theme]:
+    """The groups of the best partition of ``usable`` (the contributions with words, rows of
+    ``matrix``) holding two or more, biggest first, each with its members nearest its centre
+    first, and where it is over-represented among all ``contributions``."""
+    import numpy
+
     model = _best_partition(matrix)
     by_departement = Counter(map(_departement, contributions))
     by_category = Counter(map(_category, contributions))
+    themes = []
     for label in range(model.n_clusters):
         rows = numpy.flatnonzero(model.labels_ == label)
         if len(rows) < 2:
             continue
         closeness = matrix[rows] @ model.cluster_centers_[label]
-        ordered = [contributions[usable[int(rows[i])]] for i in numpy.argsort(-closeness)]
-        help_.themes.append(Theme(
+        ordered = [usable[int(rows[i])] for i in numpy.argsort(-closeness)]
+        themes.append(Theme(
             label="", size=len(rows), share=len(rows) / len(contributions),
             proposals=[c for c in ordered if c.kind is ContributionKind.PROPOSAL][:SHOWN],
             testimonies=[c for c in ordered if c.kind is ContributionKind.TESTIMONY][:SHOWN],
@@ -213,22 +229,24 @@ def suggest(contributions: list[Contribution]) -> Help:
                                            _departement),
             categories=_over_represented(ordered, by_category, len(contributions),
                                          _category)))
-    help_.themes.sort(key=lambda theme: theme.size, reverse=True)
-    # Named biggest first (two themes never share a name), from the texts nearest each
-    # centre: enough to find its words, bounded however big the question.
-    _step(2)
+    themes.sort(key=lambda theme: theme.size, reverse=True)
+    return themes
+
+
+def _name(themes: list[Theme], contributions: list[Contribution]) -> None:
+    """Name the themes biggest first (two themes never share a name), from the texts nearest
+    each centre: enough to find its words, bounded however big the question."""
+    from app.syntheses.theme_labels import label_themes
+
     texts: list[str] = []
     indexes: list[list[int]] = []
-    for theme in help_.themes:
+    for theme in themes:
         sample = [_text(c) for c in theme.members[:LABEL_SAMPLE]]
         indexes.append(list(range(len(texts), len(texts) + len(sample))))
         texts += sample
     places = {c.territory.name for c in contributions if c.territory}
-    for theme, name in zip(help_.themes, label_themes(texts, indexes, places), strict=True):
+    for theme, name in zip(themes, label_themes(texts, indexes, places), strict=True):
         theme.label = name
-    _step(3)
-    help_.summary = summarise([theme.members for theme in help_.themes], len(contributions))
-    return help_
 
 
 # ---------------------------------------------------------------- computed by a worker
@@ -252,7 +270,7 @@ def _over_payload(found: list[Over]) -> list[dict]:
              "question_share": o.question_share} for o in found]
 
 
-def computed_help(document) -> Built:
+def computed_help(document: PreparedDocument) -> Built:
     """Builder of app.documents: the suggestions of one question of a synthesis, as JSON,
     telling its page how far it is; it completes the themes kept at the synthesis's latest
     validation when they waited for this computation (app.syntheses.help_changes)."""
@@ -272,7 +290,7 @@ def computed_help(document) -> Built:
     finally:
         _progress.reset(reporting)
     ids = lambda items: [item.id for item in items]  # noqa: E731
-    payload = {
+    payload: dict[str, Any] = {
         "version": PAYLOAD_VERSION, "count": found.count,
         "duplicates": [ids(d) for d in found.duplicates],
         "themes": [{"label": t.label, "size": t.size, "share": t.share,
