@@ -34,7 +34,19 @@ def calendar() -> list[str]:
 def campaign_page(slug: str) -> list[str]:
     campaign_id = next((c.id for c in _loaded(Campaign) if c.slug == slug), None) \
         or db.session.scalar(sa.select(Campaign.id).where(Campaign.slug == slug))
+    if campaign_id is None:  # no such campaign: a 404, which no cache keeps
+        return [RECORDS]
     return [RECORDS, revisions.campaign(campaign_id), revisions.contributions(campaign_id)]
+
+
+def follow_ups_page(slug: str) -> list[str]:
+    """« Suites données »: the campaign's follow-ups, and its published contributions (one
+    hidden, or moved to another département, leaves the page)."""
+    campaign_id = next((c.id for c in _loaded(Campaign) if c.slug == slug), None) \
+        or db.session.scalar(sa.select(Campaign.id).where(Campaign.slug == slug))
+    if campaign_id is None:
+        return [RECORDS]
+    return [RECORDS, revisions.contributions(campaign_id), revisions.follow_ups(campaign_id)]
 
 
 def departement_list() -> list[str]:
@@ -46,6 +58,8 @@ def departement_page(code: str) -> list[str]:
                          if t.code == code and t.kind is TerritoryKind.DEPARTEMENT), None) \
         or db.session.scalar(sa.select(Territory.id).where(
             Territory.kind == TerritoryKind.DEPARTEMENT, Territory.code == code))
+    if territory_id is None:  # no such département: a 404, which no cache keeps
+        return [RECORDS]
     return [RECORDS, revisions.departement(territory_id)]
 
 

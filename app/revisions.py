@@ -9,7 +9,9 @@ A commit that changes something shown bumps the scopes it touches, in the same t
 - ``campaign:<id>`` / ``departement:<territory id>``: the calendar data of their steps;
 - ``step:<id>``: all a step page shows (the step, programme, press kit, report, seats left,
   its published contributions);
-- ``contributions:<campaign id>``: the campaign's published contributions (counts by question).
+- ``contributions:<campaign id>``: the campaign's published contributions (counts by question);
+- ``follow_ups:<campaign id>``: its retained proposals' follow-ups and their dated updates, and
+  the answers to its proposals (only a retained one shows its follow-up).
 
 A cached page remembers the revisions of its scopes (app.page_cache, app.calendar.cache) and is
 valid while they are unchanged: a change to one step rebuilds what shows it, nothing else.
@@ -19,19 +21,22 @@ shows are changed that way (support counts, check-in times, e-mail addresses).
 
 from __future__ import annotations
 
+import functools
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from types import UnionType
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
 from sqlalchemy import event
-from sqlalchemy.orm import InstanceState, Mapped, Session, mapped_column
+from sqlalchemy.orm import InstanceState, Mapped, Session, UOWTransaction, mapped_column
 from sqlalchemy.orm.util import identity_key
 
 from app.clock import wall_now
 from app.db_types import UTCDateTime
-from app.extensions import db
+from app.extensions import Model
 
 RECORDS = "records"
 CALENDAR = "calendar"
@@ -53,7 +58,11 @@ def contributions(campaign_id: int) -> str:
     return f"contributions:{campaign_id}"
 
 
-class ContentRevision(db.Model):
+def follow_ups(campaign_id: int) -> str:
+    return f"follow_ups:{campaign_id}"
+
+
+class ContentRevision(Model):
     __tablename__ = "content_revision"
 
     scope: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
@@ -71,6 +80,7 @@ _CONTRIBUTION_SHOWN = frozenset({
     "status", "published_at", "hidden_by_reports", "merged_into_id", "merged_into", "title",
     "body", "kind", "challenge_id", "challenge", "step_id", "step", "campaign_id", "campaign",
     "territory_id", "territory", "pseudonym"})
+_ANSWER_SHOWN = frozenset({"answer_state"})
 _BATCH = 500  # rows per upsert: far below SQLite's limit on bound parameters
 _ENGINES_WITH_TABLE: weakref.WeakSet[sa.Engine] = weakref.WeakSet()
 
@@ -99,9 +109,11 @@ def _step_calendar_scopes(session: Session, step_ids: Iterable[int]) -> set[str]
     scopes, missing = {CALENDAR}, []
     for step_id in step_ids:
         found = session.identity_map.get(identity_key(Step, step_id))
-        owners = found and (found.__dict__.get("campaign_id"), found.__dict__.get("territory_id"))
-        if owners and None not in owners:
-            scopes |= {step(step_id), campaign(owners[0]), departement(owners[1])}
+        campaign_id, territory_id = ((found.__dict__.get("campaign_id"),
+                                      found.__dict__.get("territory_id"))
+                                     if found is not None else (None, None))
+        if campaign_id is not None and territory_id is not None:
+            scopes |= {step(step_id), campaign(campaign_id), departement(territory_id)}
         else:
             missing.append(step_id)
     if missing:
@@ -114,49 +126,121 @@ def _step_calendar_scopes(session: Session, step_ids: Iterable[int]) -> set[str]
     return scopes
 
 
-def _scopes(session: Session, obj: object, state: InstanceState, new: bool) -> set[str]:
-    """The scopes a change to ``obj`` touches (empty when it changes nothing shown)."""
+def _touched(session: Session, obj: object, state: InstanceState, new: bool,
+             shown: frozenset | None = None, ignored: frozenset = frozenset()) -> bool:
+    """Added, deleted, or changed where it counts (``shown``, ``ignored``: as _changed)."""
+    return (new or state.deleted or obj in session.deleted
+            or _changed(state, shown, ignored))
+
+
+def _steps(state: InstanceState) -> set[str]:
+    return {step(s) for s in _values(state, "step_id")}
+
+
+# One function per class of what public pages show: the scopes a change to such an object
+# touches (empty when it changes nothing shown).
+ScopesOf = Callable[[Session, Any, InstanceState, bool], set[str]]
+
+
+def _record_scopes(session: Session, obj: object, state: InstanceState, new: bool
+                   ) -> set[str]:
+    """A campaign, one of its questions, a territory."""
+    return {RECORDS} if _touched(session, obj, state, new) else set()
+
+
+def _step_scopes(session: Session, obj: Any, state: InstanceState, new: bool) -> set[str]:
+    if not _touched(session, obj, state, new, ignored=_STEP_IGNORED):
+        return set()
+    return ({CALENDAR, step(obj.id)} | {campaign(c) for c in _values(state, "campaign_id")}
+            | {departement(t) for t in _values(state, "territory_id")})
+
+
+def _agenda_scopes(session: Session, obj: object, state: InstanceState, new: bool
+                   ) -> set[str]:
+    if not _touched(session, obj, state, new):
+        return set()
+    return _step_calendar_scopes(session, _values(state, "step_id"))
+
+
+def _step_part_scopes(session: Session, obj: object, state: InstanceState, new: bool
+                      ) -> set[str]:
+    """A press kit file, a step report."""
+    return _steps(state) if _touched(session, obj, state, new) else set()
+
+
+def _registration_scopes(session: Session, obj: object, state: InstanceState, new: bool
+                         ) -> set[str]:
+    """Seats left, on the step page."""
+    return _steps(state) if _touched(session, obj, state, new, _REGISTRATION_SHOWN) else set()
+
+
+def _contribution_scopes(session: Session, obj: Any, state: InstanceState, new: bool
+                         ) -> set[str]:
+    from app.contributions.models import ContributionStatus
+
+    if new and obj.status is not ContributionStatus.PUBLISHED:
+        return set()  # held for moderation: shown nowhere yet
+    # An answer no longer « retenue » takes its follow-up off the « Suites données » page.
+    answered = ({follow_ups(c) for c in _values(state, "campaign_id")}
+                if not new and _changed(state, _ANSWER_SHOWN) else set())
+    if not _touched(session, obj, state, new, _CONTRIBUTION_SHOWN):
+        return answered
+    return answered | _steps(state) | {contributions(c) for c in _values(state, "campaign_id")}
+
+
+def _follow_up_scopes(session: Session, obj: Any, state: InstanceState, new: bool
+                      ) -> set[str]:
+    """A proposal's follow-up, or one of its dated updates: its campaign's follow-ups
+    (found in one query: neither row holds the campaign)."""
+    from app.contributions.models import Contribution
+    from app.followups.models import FollowUp
+
+    if not _touched(session, obj, state, new):
+        return set()
+    contribution, follow_up = Contribution.__table__, FollowUp.__table__
+    if isinstance(obj, FollowUp):
+        query = sa.select(contribution.c.campaign_id).where(
+            contribution.c.id.in_(_values(state, "contribution_id")))
+    else:
+        query = (sa.select(contribution.c.campaign_id)
+                 .join(follow_up, follow_up.c.contribution_id == contribution.c.id)
+                 .where(follow_up.c.id.in_(_values(state, "follow_up_id"))))
+    return {follow_ups(c) for c in session.connection().execute(query).scalars()}
+
+
+@functools.cache
+def _scopes_by_class() -> tuple[tuple[type | UnionType, ScopesOf], ...]:
+    """Built at the first flush: the domains' models are imported then, not with this module,
+    which the domains import."""
     from app.campaigns.models import AgendaItem, Campaign, Challenge, Step
-    from app.contributions.models import Contribution, ContributionStatus
+    from app.contributions.models import Contribution
+    from app.followups.models import FollowUp, FollowUpUpdate
     from app.press.models import PressKitFile
     from app.registrations.models import Registration
     from app.syntheses.models import StepReport
     from app.territories.models import Territory
 
-    deleted = state.deleted or obj in session.deleted
-    if isinstance(obj, Campaign | Challenge | Territory):
-        return {RECORDS} if new or deleted or _changed(state) else set()
-    if isinstance(obj, Step):
-        if not (new or deleted or _changed(state, ignored=_STEP_IGNORED)):
-            return set()
-        return ({CALENDAR, step(obj.id)} | {campaign(c) for c in _values(state, "campaign_id")}
-                | {departement(t) for t in _values(state, "territory_id")})
-    if isinstance(obj, AgendaItem):
-        if new or deleted or _changed(state):
-            return _step_calendar_scopes(session, _values(state, "step_id"))
-        return set()
-    if isinstance(obj, PressKitFile | StepReport):
-        return {step(s) for s in _values(state, "step_id")} \
-            if new or deleted or _changed(state) else set()
-    if isinstance(obj, Registration):
-        return {step(s) for s in _values(state, "step_id")} \
-            if new or deleted or _changed(state, _REGISTRATION_SHOWN) else set()
-    if isinstance(obj, Contribution):
-        if new and obj.status is not ContributionStatus.PUBLISHED:
-            return set()  # held for moderation: shown nowhere yet
-        if not (new or deleted or _changed(state, _CONTRIBUTION_SHOWN)):
-            return set()
-        return ({step(s) for s in _values(state, "step_id")}
-                | {contributions(c) for c in _values(state, "campaign_id")})
+    return ((Campaign | Challenge | Territory, _record_scopes), (Step, _step_scopes),
+            (AgendaItem, _agenda_scopes), (PressKitFile | StepReport, _step_part_scopes),
+            (Registration, _registration_scopes), (Contribution, _contribution_scopes),
+            (FollowUp | FollowUpUpdate, _follow_up_scopes))
+
+
+def _scopes(session: Session, obj: object, state: InstanceState, new: bool) -> set[str]:
+    """The scopes a change to ``obj`` touches (empty when it changes nothing shown)."""
+    for classes, scopes_of in _scopes_by_class():
+        if isinstance(obj, classes):
+            return scopes_of(session, obj, state, new)
     return set()
 
 
 def _pending(session: Session) -> set[str]:
-    return session.info.setdefault("revision_scopes", set())
+    scopes: set[str] = session.info.setdefault("revision_scopes", set())
+    return scopes
 
 
 @event.listens_for(Session, "before_flush")
-def _before_flush(session: Session, _context, _instances) -> None:
+def _before_flush(session: Session, _context: UOWTransaction, _instances: object) -> None:
     """Deleted and changed objects, with their values before the flush (a step moved to
     another département touches both)."""
     pending, changed = _pending(session), []
@@ -171,7 +255,7 @@ def _before_flush(session: Session, _context, _instances) -> None:
 
 
 @event.listens_for(Session, "after_flush")
-def _after_flush(session: Session, _context) -> None:
+def _after_flush(session: Session, _context: UOWTransaction) -> None:
     pending = _pending(session)
     for obj in session.new:
         pending |= _scopes(session, obj, sa.inspect(obj), new=True)
@@ -201,7 +285,8 @@ def bump(connection: sa.Connection, scopes: Iterable[str]) -> None:
     if connection.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
-        from sqlalchemy.dialects.sqlite import insert
+        # The same on_conflict_do_update and excluded as PostgreSQL's.
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
     stamp, ordered = wall_now(), sorted(scopes)
     for start in range(0, len(ordered), _BATCH):
         statement = insert(table).values([{"scope": scope, "revision": 1, "changed_at": stamp}

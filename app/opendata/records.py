@@ -8,11 +8,9 @@ memory.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,22 +25,23 @@ from app.contributions.models import (
     ContributionSource,
 )
 from app.extensions import db
+from app.opendata import columns
 from app.participants import CATEGORIES
 from app.territories.models import Territory
 from app.urls import absolute_url
 
-SCHEMA_FILE = Path(__file__).with_name("contribution.schema.json")
 BATCH = 1000
 
 
 @cache
 def contribution_schema() -> dict[str, Any]:
-    """The JSON Schema of one record (also the API's, in the OpenAPI document)."""
-    return json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    """The JSON Schema of one record (also the API's, in the OpenAPI document), built from the
+    columns' descriptions (app.opendata.columns) like the CSV header and the Table Schema."""
+    return columns.contribution_json_schema()
 
 
 def fields() -> list[str]:
-    return list(contribution_schema()["properties"])
+    return columns.names(columns.CONTRIBUTION_COLUMNS)
 
 
 @dataclass
@@ -128,8 +127,7 @@ def published(scope: Scope) -> Iterator[dict[str, Any]]:
         yield _record(row, url_prefix)
 
 
-FIGURE_FIELDS = ["departement_code", "departement", "question_code", "question", "type",
-                 "categorie_auteur", "contributions", "soutiens"]
+FIGURE_FIELDS = columns.names(columns.FIGURE_COLUMNS)
 
 
 def figures(campaign: Campaign, territory_id: int | None = None) -> list[dict[str, Any]]:

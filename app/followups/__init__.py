@@ -1,0 +1,1 @@
+"""Follow-ups of retained proposals (« Suites données »): what became of each, dated."""
