@@ -37,6 +37,20 @@ class Config:
     # Two-factor authentication (TOTP) is optional for staff; with this on, administrators
     # must turn it on before they can use the back office.
     REQUIRE_ADMIN_2FA = False
+    # ProConnect (OpenID Connect) sign-in for staff, shown when these three are set: the
+    # issuer URL (its /.well-known/openid-configuration is read at the first sign-in, not at
+    # start-up) and the client's id and secret. An invitation still decides who is staff
+    # (README « ProConnect et FranceConnect »). PROCONNECT_REQUIRED=1 turns the password off.
+    PROCONNECT_ISSUER = ""
+    PROCONNECT_CLIENT_ID = ""
+    PROCONNECT_CLIENT_SECRET = ""
+    PROCONNECT_REQUIRED = False
+    # FranceConnect, optional for participants: it only pre-fills the registration form.
+    FRANCECONNECT_ISSUER = ""
+    FRANCECONNECT_CLIENT_ID = ""
+    FRANCECONNECT_CLIENT_SECRET = ""
+    # Each call to an identity provider (discovery, keys, token, userinfo) gives up after this.
+    OIDC_TIMEOUT_SECONDS = 5
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     # Strict-Transport-Security max-age in seconds; 0 sends no HSTS header (development, tests).
     HSTS_SECONDS = 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, make_response, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, logout_user
 
 from app.accounts import second_factor, services
@@ -19,7 +20,7 @@ CODES_KEY = "totp_recovery_codes"
 
 
 @bp.route("/", methods=["GET", "POST"])
-def overview():
+def overview() -> ResponseReturnValue:
     user = current_user._get_current_object()
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -40,7 +41,7 @@ def overview():
 
 
 @bp.route("/double-facteur", methods=["GET", "POST"])
-def second_factor_setup():
+def second_factor_setup() -> ResponseReturnValue:
     """Show a new secret (QR code and text) and turn 2FA on once a first code matches."""
     user = current_user._get_current_object()
     if user.has_second_factor:
@@ -67,7 +68,7 @@ def second_factor_setup():
 
 
 @bp.route("/double-facteur/codes-de-secours", methods=["GET", "POST"])
-def recovery_codes():
+def recovery_codes() -> ResponseReturnValue:
     """POST makes ten new codes (the old ones stop working); GET shows new codes once."""
     user = current_user._get_current_object()
     if request.method == "POST" and user.has_second_factor:
@@ -83,7 +84,7 @@ def recovery_codes():
 
 
 @bp.post("/double-facteur/desactiver")
-def second_factor_disable():
+def second_factor_disable() -> ResponseReturnValue:
     user = current_user._get_current_object()
     if second_factor.required_for(user):
         flash("La double authentification est obligatoire pour les administrateurs.", "error")
@@ -94,7 +95,7 @@ def second_factor_disable():
 
 
 @bp.post("/deconnexion-partout")
-def sign_out_everywhere():
+def sign_out_everywhere() -> ResponseReturnValue:
     services.sign_out_everywhere(current_user._get_current_object())
     logout_user()
     session.clear()

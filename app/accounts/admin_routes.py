@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app import policy
@@ -46,13 +47,13 @@ def _account_or_404(user_id: int) -> User:
 
 
 @bp.get("/")
-def index():
+def index() -> ResponseReturnValue:
     return render_template("accounts/manage/index.html", users=services.staff_list())
 
 
 @bp.route("/inviter", methods=["GET", "POST"])
 @keeps_form_on_expired_token
-def invite():
+def invite() -> ResponseReturnValue:
     form = InvitationForm()
     _territory_choices(form)
     if form.validate_on_submit():
@@ -69,7 +70,7 @@ def invite():
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
 @keeps_form_on_expired_token
-def edit(user_id: int):
+def edit(user_id: int) -> ResponseReturnValue:
     user = _account_or_404(user_id)
     form = AccountForm(data={"name": user.name, "role": user.role.value,
                              "territories": [t.id for t in user.territories]})
@@ -98,37 +99,37 @@ def _act(user_id: int, action, done: str):
 
 
 @bp.post("/<int:user_id>/desactiver")
-def disable(user_id: int):
+def disable(user_id: int) -> ResponseReturnValue:
     return _act(user_id, lambda u: services.set_active(u, False, current_user),
                 "Le compte est désactivé ; ses sessions sont fermées.")
 
 
 @bp.post("/<int:user_id>/reactiver")
-def enable(user_id: int):
+def enable(user_id: int) -> ResponseReturnValue:
     return _act(user_id, lambda u: services.set_active(u, True, current_user),
                 "Le compte est réactivé.")
 
 
 @bp.post("/<int:user_id>/renvoyer-invitation")
-def resend_invitation(user_id: int):
+def resend_invitation(user_id: int) -> ResponseReturnValue:
     return _act(user_id, lambda u: services.resend_invitation(u, current_user),
                 "L’invitation est renvoyée.")
 
 
 @bp.post("/<int:user_id>/deverrouiller")
-def unlock(user_id: int):
+def unlock(user_id: int) -> ResponseReturnValue:
     return _act(user_id, lambda u: services.unlock(u, current_user), "Le compte est déverrouillé.")
 
 
 @bp.post("/<int:user_id>/reinitialiser-double-facteur")
-def reset_second_factor(user_id: int):
+def reset_second_factor(user_id: int) -> ResponseReturnValue:
     return _act(user_id, lambda u: second_factor.disable(u, current_user),
                 "La double authentification de ce compte est retirée : la personne pourra "
                 "l’activer de nouveau depuis « Mon compte ».")
 
 
 @bp.post("/<int:user_id>/deconnecter")
-def sign_out(user_id: int):
+def sign_out(user_id: int) -> ResponseReturnValue:
     return _act(user_id, lambda u: services.sign_out_everywhere(
         u, current_user, "Sessions fermées par un administrateur"),
         "Toutes les sessions de ce compte sont fermées.")

@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app import clock
 from app.clock import now
 from app.db_types import UTCDateTime, enum_column
-from app.extensions import db
+from app.extensions import Model, db
 from app.labelled_enum import LabelledEnum
 from app.territories.models import Territory
 
@@ -37,7 +37,7 @@ def new_session_token() -> str:
     return secrets.token_hex(16)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "user_account"
     __table_args__ = (sa.CheckConstraint("email = lower(email)", name="email_lowercase"),)
 
@@ -64,6 +64,9 @@ class User(UserMixin, db.Model):
     # SHA-256 of the one-time recovery codes not used yet (for a lost phone), space-separated:
     # plain text, so that queries may SELECT DISTINCT accounts (PostgreSQL cannot compare JSON).
     totp_recovery_hashes: Mapped[str] = mapped_column(sa.Text, default="")
+    # The ProConnect identity (its `sub`) linked to this account at its first ProConnect
+    # sign-in, through the invitation's email address (app.accounts.proconnect).
+    proconnect_sub: Mapped[str | None] = mapped_column(sa.String(255), index=True, unique=True)
 
     territories: Mapped[list[Territory]] = relationship(secondary=user_territory,
                                                         order_by=Territory.code)
@@ -109,7 +112,7 @@ class User(UserMixin, db.Model):
     def state_label(self) -> str:
         if not self.active:
             return "Désactivé"
-        if not self.has_password:
+        if not self.has_password and not self.proconnect_sub:
             return "Invitation en attente"
         if self.is_locked:
             return "Verrouillé"

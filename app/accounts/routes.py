@@ -5,11 +5,21 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, logout_user
 
 from app import clock, french
-from app.accounts import second_factor, services, tokens
+from app.accounts import proconnect, second_factor, services, tokens
 from app.accounts.forms import ForgotPasswordForm, LoginCodeForm, LoginForm, NewPasswordForm
 from app.accounts.models import User
 from app.accounts.sessions import open_session
@@ -59,15 +69,18 @@ def _finish_login(user: User, next_url: str | None):
 @bp.route("/connexion", methods=["GET", "POST"])
 @keeps_form_on_expired_token
 @per_ip("LOGIN_LIMIT_PER_IP")
-def login():
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("manage.dashboard"))
+    if current_app.config["PROCONNECT_REQUIRED"] and request.method == "POST":
+        abort_with(403, "La connexion par mot de passe est désactivée sur ce site : "
+                        "connectez-vous avec ProConnect.")
     form = LoginForm()
     if form.validate_on_submit():
         outcome, user = services.authenticate(form.email.data, form.password.data)
         if outcome is services.LoginOutcome.LOCKED:
             form.password.errors.append(_locked_message(user))
-        elif outcome is services.LoginOutcome.BAD_CREDENTIALS:
+        elif outcome is services.LoginOutcome.BAD_CREDENTIALS or user is None:
             form.password.errors.append("Adresse électronique ou mot de passe incorrect.")
         elif user.has_second_factor:
             session[PENDING_KEY] = {"user": user.get_id(), "at": int(time.time()),
@@ -91,7 +104,7 @@ def _pending_user() -> tuple[User | None, str | None]:
 
 @bp.route("/connexion/verification", methods=["GET", "POST"])
 @per_ip("LOGIN_LIMIT_PER_IP")
-def verify_code():
+def verify_code() -> ResponseReturnValue:
     """Second step of sign-in for accounts with two-factor authentication."""
     user, next_url = _pending_user()
     if user is None:
@@ -115,17 +128,20 @@ def verify_code():
 
 @bp.post("/deconnexion")
 @login_required
-def logout():
+def logout() -> ResponseReturnValue:
+    id_token = session.get(proconnect.ID_TOKEN_KEY)
     logout_user()
     session.clear()
     flash("Vous êtes déconnecté.", "info")
-    return redirect(url_for("public.home"))
+    # A session opened with ProConnect ends there too (and the browser comes back here).
+    at_provider = proconnect.end_session(id_token) if id_token else None
+    return at_provider or redirect(url_for("public.home"))
 
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
 @keeps_form_on_expired_token
 @per_ip("PASSWORD_RESET_LIMIT_PER_IP")
-def forgot_password():
+def forgot_password() -> ResponseReturnValue:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
@@ -136,7 +152,7 @@ def forgot_password():
 
 
 @bp.route("/mot-de-passe/<token>", methods=["GET", "POST"])
-def set_password(token: str):
+def set_password(token: str) -> ResponseReturnValue:
     """Choose a password from an invitation or a reset link (each works once)."""
     try:
         link = tokens.read(token)

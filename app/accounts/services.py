@@ -69,10 +69,10 @@ def count_failure(user: User) -> None:
     db.session.commit()
 
 
-def record_login(user: User) -> None:
-    """A successful login clears the failure count."""
+def record_login(user: User, summary: str = "Connexion") -> None:
+    """A successful login (password, or ProConnect) clears the failure count."""
     user.failed_logins, user.locked_until, user.last_login_at = 0, None, now()
-    audit.record("user.login", user, "Connexion", user=user)
+    audit.record("user.login", user, summary, user=user)
     db.session.commit()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from app import clock
 from app.calendar.links import step_links
@@ -11,7 +12,7 @@ from app.campaigns.queries import public_step
 from app.form_recovery import keeps_form_on_expired_token
 from app.forms import choices
 from app.participants import CATEGORIES_WITH_TYPES, takes_professional_type
-from app.registrations import notifications, queries, seats, services, tokens
+from app.registrations import franceconnect, notifications, queries, seats, services, tokens
 from app.registrations.forms import ManageLinkForm, ParticipantDetailsForm, registration_form
 from app.registrations.models import Registration, RegistrationStatus
 from app.territories.queries import departements
@@ -48,13 +49,14 @@ def _public_step_or_404(step_id: int, find=public_step) -> Step:
 
 @bp.route("/etapes/<int:step_id>/inscription", methods=["GET", "POST"])
 @keeps_form_on_expired_token
-def register(step_id: int):
+def register(step_id: int) -> ResponseReturnValue:
     step = _public_step_or_404(step_id, queries.step_to_register)
     questions = services.questions(step)
     places = seats.places(step)
     hybrid = places if places[0].pool is not None else None
     form = registration_form(questions, hybrid)
     _fill_choices(form, step)
+    franceconnect.prefill(form)  # once, after « S’identifier avec FranceConnect »
     closed = services.closed_reason(step)
     already = None
     if not closed and form.validate_on_submit():
@@ -81,7 +83,7 @@ def register(step_id: int):
 
 @bp.route("/etapes/<int:step_id>/inscription/lien", methods=["GET", "POST"])
 @keeps_form_on_expired_token
-def send_link(step_id: int):
+def send_link(step_id: int) -> ResponseReturnValue:
     """Its own page, so that the step page (the busiest) carries no form and sets no cookie."""
     step = _public_step_or_404(step_id)
     form = ManageLinkForm()
@@ -106,7 +108,7 @@ def _calendar_links(registration: Registration) -> dict[str, str] | None:
 
 @bp.route("/inscriptions/<token>", methods=["GET", "POST"])
 @keeps_form_on_expired_token
-def manage(token: str):
+def manage(token: str) -> ResponseReturnValue:
     registration = services.registration_from_token(token)
     step = registration.step
     form = ParticipantDetailsForm(obj=registration)
@@ -125,7 +127,7 @@ def manage(token: str):
 
 
 @bp.post("/inscriptions/<token>/annuler")
-def cancel(token: str):
+def cancel(token: str) -> ResponseReturnValue:
     # CSRFProtect has checked the form's token.
     registration = services.registration_from_token(token)
     try:
@@ -138,7 +140,7 @@ def cancel(token: str):
 
 
 @bp.get("/inscriptions/<token>/code.svg")
-def qr_code(token: str):
+def qr_code(token: str) -> ResponseReturnValue:
     registration = services.registration_from_token(token)
     svg = notifications.qr_code(notifications.check_in_url(registration), "svg")
     return svg, 200, {"Content-Type": "image/svg+xml", "Cache-Control": "private, no-store"}

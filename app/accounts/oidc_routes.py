@@ -1,0 +1,98 @@
+"""Sign in with ProConnect (staff), and back from its logout. The rules are in
+app.accounts.proconnect, the OpenID Connect flow in app.oidc."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from app import oidc
+from app.accounts import proconnect
+from app.accounts.routes import safe_next
+from app.urls import absolute_url
+
+bp = Blueprint("proconnect", __name__)
+# Where to go once signed in, from the login page's « next », across the trip to ProConnect.
+NEXT_KEY = "proconnect_next"
+
+
+@bp.record_once
+def _template_helpers(state: BlueprintSetupState) -> None:
+    state.app.jinja_env.globals["proconnect_enabled"] = proconnect.PROVIDER.is_configured
+
+
+def _refused(message: str, status: int) -> ResponseReturnValue:
+    return render_template("accounts/proconnect_error.html", message=message), status
+
+
+@bp.get("/connexion/proconnect")
+def start() -> ResponseReturnValue:
+    if not proconnect.PROVIDER.is_configured():
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("manage.dashboard"))
+    session[NEXT_KEY] = safe_next(request.args.get("next"))
+    try:
+        return oidc.start(proconnect.PROVIDER, absolute_url("proconnect.callback"))
+    except oidc.SignInError as error:
+        return _refused(error.message, error.status)
+
+
+@bp.get("/connexion/proconnect/retour")
+def callback() -> ResponseReturnValue:
+    """ProConnect's redirect_uri: the identity it vouches for signs in to its account."""
+    if not proconnect.PROVIDER.is_configured():
+        abort(404)
+    try:
+        signed_in = oidc.finish(proconnect.PROVIDER)
+        identity = proconnect.Identity.from_claims(signed_in.claims)
+        user = proconnect.account_for(identity)
+    except (oidc.SignInError, proconnect.RefusalError) as error:
+        return _refused(error.message, error.status)
+    next_url = session.get(NEXT_KEY)
+    proconnect.sign_in(user, identity, signed_in.id_token)
+    flash(f"Bienvenue, {user.name}.", "success")
+    return redirect(safe_next(next_url) or url_for("manage.dashboard"))
+
+
+@bp.get("/deconnexion/proconnect")
+def logged_out() -> ResponseReturnValue:
+    """ProConnect's post_logout_redirect_uri: the local session ended before going there."""
+    if not proconnect.PROVIDER.is_configured():
+        abort(404)
+    try:
+        oidc.finish_logout(proconnect.PROVIDER)
+    except oidc.SignInError as error:
+        flash(error.message, "warning")
+    else:
+        flash("Votre session ProConnect est fermée aussi.", "info")
+    return redirect(url_for("public.home"))
+
+
+@bp.after_app_request
+def _let_logout_reach_proconnect(response: Response) -> Response:
+    """The logout button's form ends at ProConnect's end-session page, and ``form-action``
+    (app.security) follows redirects: a session opened with ProConnect lets it go there.
+    Requests without a session cookie (anonymous visitors) are not even looked at."""
+    cookie = current_app.session_interface.get_cookie_name(current_app)
+    if cookie not in request.cookies or not proconnect.signed_in_with_proconnect():
+        return response
+    policy = response.headers.get("Content-Security-Policy")
+    origins = " ".join(oidc.origins(proconnect.PROVIDER))
+    if policy and origins:
+        response.headers["Content-Security-Policy"] = policy.replace(
+            "form-action 'self'", f"form-action 'self' {origins}", 1)
+    return response
