@@ -10,11 +10,12 @@ VENDOR := static/vendor/dsfr
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test worker scheduler install install-dev assets db lint lock security system-packages bench clean help
+.PHONY: run test worker scheduler install install-dev assets db lint typecheck lock security system-packages bench clean help
 
 help:
 	@echo "make run   installe ce qui manque, migre, charge le référentiel et sert http://$(HOST):$(PORT)"
 	@echo "make test  installe ce qui manque, lance l’analyse de sécurité puis toute la suite de tests"
+	@echo "make typecheck  vérifie les types de app/ (mypy, configuré dans pyproject.toml)"
 	@echo "make lock  régénère requirements.txt (versions figées) depuis les dépendances de pyproject.toml"
 
 # --- Python -------------------------------------------------------------------------------
@@ -66,7 +67,7 @@ worker: install
 scheduler: install
 	$(FLASK) scheduler
 
-test: install-dev system-packages security
+test: install-dev system-packages lint typecheck security
 	bash scripts/run-tests.sh
 
 # Static analysis of app/ (bandit, configured in pyproject.toml), then the known vulnerabilities
@@ -97,6 +98,10 @@ system-packages:
 
 lint: $(VENV)/.stamp-dev
 	$(VENV)/bin/ruff check .
+
+# mypy on app/, as [tool.mypy] in pyproject.toml says (strict for the models and services).
+typecheck: $(VENV)/.stamp-dev
+	$(VENV)/bin/mypy
 
 # requirements.txt, the pinned lock, from pyproject.toml: its dependencies and its `documents`
 # extra (README « Dépendances »). uv keeps the versions already pinned there unless told

@@ -89,12 +89,17 @@ def register_extensions(app: Flask) -> None:
     from app.ratelimits import init_limiter
 
     init_limiter(app)
+    from app.oidc import init_oidc
+
+    init_oidc(app)  # ProConnect and FranceConnect: nothing fetched until the first sign-in
     if app.config["TRUSTED_PROXIES"]:
         # Behind a reverse proxy the client's address (for rate limits) is in X-Forwarded-For.
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # Flask's documented way to add WSGI middleware (its types declare a method).
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def register_models() -> None:
@@ -104,6 +109,7 @@ def register_models() -> None:
     import app.campaigns.models
     import app.contributions.models
     import app.documents.models
+    import app.followups.models
     import app.mail
     import app.press.models
     import app.registrations.models
@@ -123,6 +129,7 @@ def register_converters(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.accounts.account_routes import bp as account_bp
     from app.accounts.admin_routes import bp as accounts_manage_bp
+    from app.accounts.oidc_routes import bp as proconnect_bp
     from app.accounts.routes import bp as accounts_bp
     from app.api.routes import bp as api_bp
     from app.auditlog.routes import bp as audit_bp
@@ -134,12 +141,15 @@ def register_blueprints(app: Flask) -> None:
     from app.contributions.routes import bp as contributions_bp
     from app.contributions.settings_routes import bp as contribution_settings_bp
     from app.documents.routes import bp as documents_bp
+    from app.followups.routes import bp as follow_ups_bp
+    from app.followups.routes import staff_bp as follow_ups_staff_bp
     from app.opendata.routes import bp as opendata_bp
     from app.operations.outbox_routes import bp as outbox_bp
     from app.press.manage_routes import bp as manage_press_bp
     from app.press.routes import bp as press_bp
     from app.privacy.routes import bp as privacy_bp
     from app.public.routes import bp as public_bp
+    from app.registrations.franceconnect import bp as franceconnect_bp
     from app.registrations.manage_routes import bp as manage_registrations_bp
     from app.registrations.routes import bp as registrations_bp
     from app.syntheses.report_routes import bp as step_reports_bp
@@ -151,7 +161,8 @@ def register_blueprints(app: Flask) -> None:
                       manage_registrations_bp, contributions_bp, moderation_bp, capture_bp,
                       contribution_settings_bp, opendata_bp, api_bp,
                       syntheses_bp, step_reports_bp, audit_bp, account_bp, accounts_manage_bp,
-                      privacy_bp, outbox_bp, documents_bp):
+                      privacy_bp, outbox_bp, documents_bp, follow_ups_bp,
+                      follow_ups_staff_bp, proconnect_bp, franceconnect_bp):
         app.register_blueprint(blueprint)
     from app.operations.dev_mail_routes import init_dev_mail_viewer
 

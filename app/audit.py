@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from flask_login import current_user
@@ -13,10 +13,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.accounts.models import User
 from app.clock import now
 from app.db_types import UTCDateTime
-from app.extensions import db
+from app.extensions import Model, db
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __tablename__ = "audit_entry"
     __table_args__ = (sa.Index("ix_audit_entry_object", "object_type", "object_id"),)
 
@@ -38,7 +38,7 @@ class AuditEntry(db.Model):
 
 @event.listens_for(AuditEntry, "before_update")
 @event.listens_for(AuditEntry, "before_delete")
-def _refuse_rewriting_history(_mapper, _connection, target: AuditEntry) -> None:
+def _refuse_rewriting_history(_mapper: object, _connection: object, target: AuditEntry) -> None:
     raise PermissionError(f"Le journal d'audit est en ajout seul (entrée {target.id}).")
 
 
@@ -50,7 +50,16 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def record(action: str, obj: db.Model, summary: str = "",
+class Recorded(Protocol):
+    """What the log needs of an object: any model (its table, its primary key)."""
+
+    __tablename__: str
+
+    @property
+    def id(self) -> int | None: ...
+
+
+def record(action: str, obj: Recorded, summary: str = "",
            changes: dict[str, tuple[Any, Any]] | None = None,
            user: User | None = None) -> AuditEntry:
     """Add an audit entry to the session; the caller's transaction commits it."""

@@ -21,6 +21,9 @@ def init_cli(app: Flask) -> None:
 
     app.cli.add_command(worker_command)
     app.cli.add_command(scheduler_command)
+    from app.opendata.cli import opendata_command
+
+    app.cli.add_command(opendata_command)
 
 
 @click.command("send-reminders")

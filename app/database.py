@@ -22,10 +22,15 @@ its upgrade: measured, and explained in the README (« Exploitation »).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy import Engine, event
+from sqlalchemy import CursorResult, Engine, Result, event
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session, scoped_session
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def configure_engine(engine: Engine, config: Mapping) -> None:
@@ -38,7 +43,7 @@ def configure_engine(engine: Engine, config: Mapping) -> None:
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:
+    def _on_connect(dbapi_connection: Any, _record: object) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")  # SQLite ignores them unless each connection asks
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
@@ -53,7 +58,8 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
 def _configure_postgresql(engine: Engine, connect_timeout: int) -> None:
     # A database host that does not answer must not hold a request (and its worker) forever.
     @event.listens_for(engine, "do_connect")
-    def _connect_timeout(_dialect, _record, _cargs, cparams) -> None:
+    def _connect_timeout(_dialect: object, _record: object, _cargs: object,
+                         cparams: dict[str, Any]) -> None:
         cparams.setdefault("connect_timeout", connect_timeout)
 
 
@@ -80,7 +86,14 @@ def database_unavailable(error: BaseException) -> bool:
                                                                       "SQLITE_LOCKED"))
 
 
-def lock_row_for_update(session, table: sa.Table, row_id: int) -> None:
+def affected_rows(result: Result[*tuple[Any, ...]]) -> int:
+    """How many rows an UPDATE or DELETE run through ``Session.execute`` matched. Its result is
+    a ``CursorResult``, which SQLAlchemy's types give only to ``Connection.execute``."""
+    return cast("CursorResult[*tuple[Any, ...]]", result).rowcount
+
+
+def lock_row_for_update(session: Session | scoped_session[Any], table: sa.Table,
+                        row_id: int) -> None:
     """Serialise writers on one row until the transaction ends: ``SELECT ... FOR UPDATE`` on
     PostgreSQL; on SQLite, a no-op write: as the transaction's first write it starts it with
     ``BEGIN IMMEDIATE``, which waits for (then holds) the database's write lock (SQLite's
@@ -95,7 +108,7 @@ def lock_row_for_update(session, table: sa.Table, row_id: int) -> None:
 
 
 
-def release_sessions_quietly(app) -> None:
+def release_sessions_quietly(app: Flask) -> None:
     """End each app context's session without letting a dead connection turn a finished
     answer into the server's bare 500: Flask-SQLAlchemy's own teardown rolls back on the
     connection, which raises if the database went away after the page was rendered. Ours runs
@@ -105,7 +118,7 @@ def release_sessions_quietly(app) -> None:
     from app.extensions import db
 
     @app.teardown_appcontext
-    def _remove_session(_exception) -> None:
+    def _remove_session(_exception: BaseException | None) -> None:
         try:
             db.session.remove()
         except sa_exc.DBAPIError as error:

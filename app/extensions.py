@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, ClassVar
+
 import click
 from flask import Flask
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names, so Alembic migrations can drop and alter them on every database.
@@ -22,14 +24,23 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    if TYPE_CHECKING:  # each model maps one table (DeclarativeBase allows any FROM clause)
+        __table__: ClassVar[Table]
 
 
 db = SQLAlchemy(model_class=Base)
+if TYPE_CHECKING:
+    # A type checker takes no base class from an instance's attribute: the models subclass
+    # ``Model``, which to it is ``Base`` (db.Model adds only Flask-SQLAlchemy's helpers).
+    Model = Base
+else:
+    Model = db.Model
+
 login_manager = LoginManager()
 csrf = CSRFProtect()
 
 
-def init_migrations(app: Flask, directory: str, **options: object) -> None:
+def init_migrations(app: Flask, directory: str, **options: Any) -> None:
     """Flask-Migrate (``flask db``), imported by the command line and on first use only: it
     imports Alembic, 11 MB and 0.2 s that a web process never needs."""
     if click.get_current_context(silent=True) is not None:  # the flask command loads the app
@@ -45,7 +56,7 @@ class _MigrationsOnDemand:
     once (/readyz), Flask-Migrate itself on first use of anything else (its ``upgrade()`` in
     the tests, migrations/env.py), which puts its own object in this one's place."""
 
-    def __init__(self, app: Flask, directory: str, options: dict) -> None:
+    def __init__(self, app: Flask, directory: str, options: dict[str, Any]) -> None:
         self.directory = directory
         self._binding = (app, options)
 

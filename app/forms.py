@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, Field, TimeField, validators
@@ -69,7 +69,7 @@ def email_field(label: str = "Adresse électronique", *,
         Email(message=EMAIL_INVALID, check_deliverability=False)])
 
 
-def choices(pairs: list[tuple[object, str]]) -> list[SelectChoice]:
+def choices(pairs: Sequence[tuple[object, str]]) -> list[SelectChoice]:
     """(value, label) pairs as WTForms wants them since 3.3."""
     return [SelectChoice(value, label) for value, label in pairs]
 
@@ -125,10 +125,11 @@ class Printable:
             raise ValidationError(ONE_LINE if refused <= {"\n", "\r"} else INVISIBLE_CHARACTERS)
 
 
-class _BlankIsEmpty:
+class _BlankIsEmpty(Field):
     """For date and time fields: left blank, no value and no message of the field's own (the
     form's rules say whether it is required: one message, not WTForms' « not a valid date »
-    before it); unreadable, one French message, the only one shown."""
+    before it); unreadable, one French message, the only one shown. Put before the field's
+    class: ``super()`` is that class."""
 
     def process_formdata(self, valuelist: list[str]) -> None:
         if valuelist and not " ".join(valuelist).strip():

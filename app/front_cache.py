@@ -31,7 +31,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from flask import Flask, request
 from werkzeug.http import (
@@ -47,6 +47,9 @@ from app.french import PARIS
 from app.operations.logs import log_access, loggable_path, request_id_of
 from app.operations.metrics import observe
 from app.revision_sync import ContentRevisions, Revision, revisions_of
+
+if TYPE_CHECKING:
+    from wsgiref.types import StartResponse, WSGIApplication
 
 OFFER_KEY = "concerto.front_offer"
 # Headers each answer writes for itself, never kept.
@@ -152,7 +155,8 @@ class _Answer:
 
 
 class FrontCache:
-    def __init__(self, app: Flask, wsgi_app: Callable, revisions: ContentRevisions) -> None:
+    def __init__(self, app: Flask, wsgi_app: WSGIApplication,
+                 revisions: ContentRevisions) -> None:
         self.app, self.wsgi_app, self.revisions = app, wsgi_app, revisions
         self.config = app.config
         self.answered = 0  # answers given here (tests count them)
@@ -160,7 +164,7 @@ class FrontCache:
         self._bytes = 0
         self._lock = threading.Lock()  # for the writers (threaded workers); readers need none
 
-    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+    def __call__(self, environ: dict, start_response: StartResponse) -> Iterable[bytes]:
         if not self._anonymous(environ):
             return self.wsgi_app(environ, start_response)
         key = self._key(environ)
@@ -169,7 +173,8 @@ class FrontCache:
             return self._answer(answer, environ, start_response)
         final: list = []
 
-        def capture(status: str, headers: list, exc_info: Any = None) -> Callable:
+        def capture(status: str, headers: list[tuple[str, str]],
+                    exc_info: Any = None) -> Callable[[bytes], object]:
             final[:] = [status, headers]
             return start_response(status, headers, exc_info)
 
@@ -226,7 +231,7 @@ class FrontCache:
                 self._bytes -= len(self._answers.pop(oldest).body)
 
     def _answer(self, answer: _Answer, environ: dict,
-                start_response: Callable) -> Iterator[bytes] | list[bytes]:
+                start_response: StartResponse) -> Iterator[bytes] | list[bytes]:
         started = time.perf_counter()
         identifier = request_id_of(environ)
         compressed = _accepts_gzip(environ) and answer.gzipped()
@@ -249,8 +254,9 @@ class FrontCache:
 
 def _accepts_gzip(environ: dict) -> bool:
     accepted = environ.get("HTTP_ACCEPT_ENCODING")
-    return bool(accepted) and "gzip" in accepted \
-        and parse_accept_header(accepted).quality("gzip") > 0
+    if not accepted:
+        return False
+    return "gzip" in accepted and parse_accept_header(accepted).quality("gzip") > 0
 
 
 def anonymous_read(environ: dict, cookies: Mapping[str, str], config: Mapping) -> bool:
@@ -281,4 +287,4 @@ def init_front_cache(app: Flask) -> None:
         return
     front = FrontCache(app, app.wsgi_app, app.extensions["content_revisions"])
     app.extensions["front_cache"] = front
-    app.wsgi_app = front
+    app.wsgi_app = front  # type: ignore[method-assign]  # WSGI middleware, as Flask documents

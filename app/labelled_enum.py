@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 
 class LabelledEnum(enum.StrEnum):
@@ -15,11 +15,17 @@ class LabelledEnum(enum.StrEnum):
     _value_: str
     label: str
 
-    def __new__(cls, value: str, label: str) -> Self:
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.label = label
-        return member
+    if TYPE_CHECKING:
+        # Calling the class looks a member up by its value (``Role("admin")``), as with any
+        # enum: a type checker would read this class's two-argument ``__new__`` instead.
+        def __new__(cls, value: str) -> Self: ...
+
+    else:
+        def __new__(cls, value: str, label: str) -> Self:
+            member = str.__new__(cls, value)
+            member._value_ = value
+            member.label = label
+            return member
 
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:

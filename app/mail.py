@@ -10,6 +10,7 @@ the worker. The second keeps templates, calendar files and QR codes out of the w
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from email.header import Header
 from email.message import EmailMessage
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.clock import now
 from app.db_types import UTCDateTime, enum_column
-from app.extensions import db
+from app.extensions import Model, db
 from app.jobs import enqueue
 from app.labelled_enum import LabelledEnum
 from app.mail_html import html_body
@@ -64,7 +65,7 @@ class MailStatus(LabelledEnum):
     FAILED = "failed", "Échec définitif"
 
 
-class OutboundMail(db.Model):
+class OutboundMail(Model):
     __tablename__ = "outbound_mail"
     __table_args__ = (sa.Index("ix_outbound_mail_related", "related_type", "related_id"),
                       sa.Index("ix_outbound_mail_due", "status", "next_attempt_at"))
@@ -92,7 +93,7 @@ class OutboundMail(db.Model):
 
 def compose(to: str, subject: str, text: str,
             invitation: tuple[bytes, str] | None = None,
-            attachments: list[tuple[bytes, str, str]] = ()) -> EmailMessage:
+            attachments: Sequence[tuple[bytes, str, str]] = ()) -> EmailMessage:
     """A mail with its text and, beside it, the same content in HTML (multipart/alternative);
     with ``invitation`` = (ics, METHOD), an iTIP invitation that calendar clients offer to add:
     the same file as the text/calendar alternative and as an attachment, each with
@@ -157,4 +158,4 @@ def latest_for(related_type: str, ids: list[int]) -> dict[int, OutboundMail]:
         sa.select(OutboundMail).where(OutboundMail.related_type == related_type,
                                       OutboundMail.related_id.in_(ids))
         .order_by(OutboundMail.id))
-    return {row.related_id: row for row in rows}
+    return {row.related_id: row for row in rows if row.related_id is not None}

@@ -27,6 +27,7 @@ from flask import current_app
 from prometheus_client import Counter
 
 from app.clock import wall_now
+from app.database import affected_rows
 from app.extensions import db
 from app.mail import MAX_ATTEMPTS, MailStatus, OutboundMail, as_bytes
 
@@ -64,12 +65,12 @@ def claim(mail_id: int, now_or_later: bool = False) -> OutboundMail | None:
         db.session.rollback()
         return None
     lease = timedelta(seconds=current_app.config["MAIL_LEASE_SECONDS"])
-    taken = db.session.execute(
+    taken = affected_rows(db.session.execute(
         sa.update(OutboundMail)
         .where(OutboundMail.id == mail_id, OutboundMail.status == previous, due)
         .values(status=MailStatus.SENDING, lease_until=moment + lease,
                 attempts=OutboundMail.attempts + 1)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)))
     db.session.commit()
     if taken != 1:
         return None
@@ -88,9 +89,8 @@ def deliver(mail_id: int, now_or_later: bool = False) -> bool | None:
         return None
     attempt = mail.attempts
     try:
-        if mail.message is None:
-            _compose(mail)
-        BACKENDS[current_app.config["MAIL_BACKEND"]](mail)
+        message = _compose(mail) if mail.message is None else mail.message
+        BACKENDS[current_app.config["MAIL_BACKEND"]](mail, message)
     except PermanentMailError as error:
         _finish(mail_id, attempt, error=error, permanent=True)
         return False
@@ -102,7 +102,7 @@ def deliver(mail_id: int, now_or_later: bool = False) -> bool | None:
     return True
 
 
-def _compose(mail: OutboundMail) -> None:
+def _compose(mail: OutboundMail) -> bytes:
     """Write the message now, and keep it: a retry sends the same bytes, Message-ID
     included."""
     from app.notifications import compose
@@ -110,8 +110,10 @@ def _compose(mail: OutboundMail) -> None:
     message = compose(mail)
     if message is None:
         raise PermanentMailError("l’objet du courriel n’existe plus")
-    mail.message, mail.subject = as_bytes(message), str(message["Subject"])[:300]
+    written = as_bytes(message)
+    mail.message, mail.subject = written, str(message["Subject"])[:300]
     db.session.commit()
+    return written
 
 
 def _refused_for_good(error: Exception) -> bool:
@@ -188,7 +190,7 @@ def retry_now(mail_ids: list[int]) -> list[OutboundMail]:
 # ---------------------------------------------------------------- backends
 
 
-def _send_smtp(mail: OutboundMail) -> None:
+def _send_smtp(mail: OutboundMail, message: bytes) -> None:
     config = current_app.config
     client_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
     with client_class(config["MAIL_SERVER"], config["MAIL_PORT"],
@@ -199,25 +201,25 @@ def _send_smtp(mail: OutboundMail) -> None:
             client.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
         sender = config["MAIL_DEFAULT_SENDER"]
         envelope_from = sender.rsplit("<", 1)[-1].rstrip(">").strip()
-        client.sendmail(envelope_from, [mail.recipient], mail.message)
+        client.sendmail(envelope_from, [mail.recipient], message)
 
 
-def _send_console(mail: OutboundMail) -> None:
+def _send_console(mail: OutboundMail, message: bytes) -> None:
     """Readable in a terminal: decoded headers, the text, and the names of attached files."""
-    message = message_from_bytes(mail.message, policy=default_policy)
-    text = message.get_body(preferencelist=("plain",))
-    attached = [part.get_filename() for part in message.iter_attachments()]
-    print(f"----- courriel n° {mail.id} -----\nTo: {message['To']}\n"
-          f"Subject: {message['Subject']}\n\n{text.get_content() if text else ''}\n"
+    parsed = message_from_bytes(message, policy=default_policy)
+    text = parsed.get_body(preferencelist=("plain",))
+    attached = [part.get_filename() or "" for part in parsed.iter_attachments()]
+    print(f"----- courriel n° {mail.id} -----\nTo: {parsed['To']}\n"
+          f"Subject: {parsed['Subject']}\n\n{text.get_content() if text else ''}\n"
           f"Pièces jointes : {', '.join(attached) or 'aucune'}\n----- fin du courriel -----",
           file=sys.stdout, flush=True)
 
 
-def _send_folder(mail: OutboundMail) -> None:
+def _send_folder(mail: OutboundMail, message: bytes) -> None:
     folder = Path(current_app.config["MAIL_FOLDER"]
                   or Path(current_app.instance_path) / "mails")
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{wall_now():%Y%m%d-%H%M%S}-{mail.id}.eml").write_bytes(mail.message)
+    (folder / f"{wall_now():%Y%m%d-%H%M%S}-{mail.id}.eml").write_bytes(message)
 
 
 BACKENDS = {"smtp": _send_smtp, "console": _send_console, "folder": _send_folder}

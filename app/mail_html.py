@@ -86,8 +86,8 @@ def _kind(line: str) -> str:
 def _blocks(lines: list[str]) -> list[Block]:
     """A paragraph; its « - » lines, even right after « Vous suivez : », make a list."""
     blocks: list[Block] = []
-    for kind, run in groupby(lines, key=_kind):
-        run = list(run)
+    for kind, group in groupby(lines, key=_kind):
+        run = list(group)
         if kind == "ul":
             blocks.append(Block("ul", [parse_line(line[2:].strip()) for line in run]))
         elif kind == "link":

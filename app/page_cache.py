@@ -28,11 +28,13 @@ import hashlib
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from flask import Flask, Response, current_app, g, make_response, request, session
+from flask.typing import ResponseReturnValue
 from werkzeug.http import http_date, quote_etag
 
 from app import clock
@@ -67,7 +69,8 @@ class PageCache:
         self._pages: OrderedDict[tuple, CachedPage] = OrderedDict()
         self._bytes = 0
 
-    def find(self, key: tuple, snapshot, today: date, moment: datetime) -> CachedPage | None:
+    def find(self, key: tuple, snapshot: Mapping[str, Revision], today: date,
+             moment: datetime) -> CachedPage | None:
         page = self._pages.get(key)
         if page is None or page.today != today or (page.until and moment >= page.until) \
                 or page.revisions != revisions_of(snapshot, page.scopes):
@@ -106,12 +109,16 @@ class PageCache:
         return len(self._pages)
 
 
+View = Callable[..., ResponseReturnValue]
+
+
 def cached_page(scopes: Callable[..., Iterable[str]],
-                moments: Callable[..., Iterable[datetime | None]] | None = None):
+                moments: Callable[..., Iterable[datetime | None]] | None = None,
+                ) -> Callable[[View], View]:
     """Serve the view from the page cache to anonymous visitors (see the module's text)."""
-    def decorate(view):
+    def decorate(view: View) -> View:
         @functools.wraps(view)
-        def cached_view(**view_args):
+        def cached_view(**view_args: Any) -> ResponseReturnValue:
             cache: PageCache | None = current_app.extensions.get("page_cache")
             if not _anonymous_read():
                 return _personal(make_response(view(**view_args)))
@@ -154,14 +161,14 @@ def _shareable(response: Response) -> bool:
 
 
 def _page(response: Response, scopes: tuple[str, ...], moments: Iterable[datetime | None],
-          snapshot, today: date, moment: datetime) -> CachedPage:
+          snapshot: Mapping[str, Revision], today: date, moment: datetime) -> CachedPage:
     body = response.get_data()
     revisions = revisions_of(snapshot, scopes)
-    moments = [m for m in moments if m is not None]
+    changes = [m for m in moments if m is not None]
     # Last-Modified: the latest change it shows, at least the start of the day it shows (and
     # of the moment it last changed by itself), never later than now.
     midnight = datetime.combine(today, time(0), clock.PARIS)
-    known = [m for m in (last_change(revisions), midnight, *(m for m in moments if m <= moment))
+    known = [m for m in (last_change(revisions), midnight, *(m for m in changes if m <= moment))
              if m is not None]
     headers = (
         ("Content-Type", response.headers.get("Content-Type", "text/html; charset=utf-8")),
@@ -169,12 +176,13 @@ def _page(response: Response, scopes: tuple[str, ...], moments: Iterable[datetim
         ("Last-Modified", http_date(min(max(known), clock.wall_now()))),
         ("Cache-Control", "public, no-cache"), ("Vary", "Cookie"))
     return CachedPage(body=body, headers=headers, scopes=scopes, revisions=revisions,
-                      today=today, until=min((m for m in moments if m > moment), default=None))
+                      today=today, until=min((m for m in changes if m > moment), default=None))
 
 
 def _answer(page: CachedPage) -> Response:
     response = current_app.response_class(page.body, headers=page.headers)
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place (it returns the response itself)
+    return response
 
 
 def _personal(response: Response) -> Response:

@@ -61,6 +61,8 @@ RULES: dict[str, Rule] = {
     "contribution.capture": Rule(STAFF, (Step,)),
     # The official answer to a proposal speaks for the organisers.
     "contribution.answer": Rule(ORGANISERS, (Contribution,)),
+    # What became of a retained proposal (« Suites données »): the same voice as its answer.
+    "contribution.follow_up": Rule(ORGANISERS, (Contribution,)),
     "synthesis.edit": Rule(ORGANISERS, (Synthesis,)),
     "synthesis.transmit": Rule(ORGANISERS, (Synthesis,)),
     "synthesis.validate": Rule(ADMINS, (Synthesis,)),

@@ -19,6 +19,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, Response, current_app, request
 from flask_limiter import Limiter
@@ -36,8 +37,8 @@ def init_limiter(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "concerto")
     if not app.config["RATELIMIT_STORAGE_URI"].startswith("memory"):
         app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", connection_options(app.config))
-    registries = (app.before_request_funcs, app.after_request_funcs,
-                  app.teardown_request_funcs)
+    registries: tuple[dict[str | None, list[Any]], ...] = (
+        app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs)
     known = [set(registry.get(None, ())) for registry in registries]
     limiter.init_app(app)
     for registry, before in zip(registries, known, strict=True):
@@ -65,7 +66,8 @@ def _no_second_wait(record: logging.LogRecord) -> bool:
     in the same request. It logs this warning just before: restart that clock here, so that the
     next check comes a second later, from another request."""
     if record.getMessage().startswith("Rate limit storage unreachable"):
-        limiter._Limiter__last_check_backend = time.time()
+        # Its private clock (name-mangled), which no type describes.
+        limiter._Limiter__last_check_backend = time.time()  # type: ignore[attr-defined]
     return True
 
 

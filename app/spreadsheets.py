@@ -10,11 +10,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from typing import TypeVar
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # openpyxl is imported only where a spreadsheet is written (25 MB)
+    from openpyxl.cell.cell import Cell
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-Cell = TypeVar("Cell")
 
 
 def neutralise(value: object) -> object:

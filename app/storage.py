@@ -42,8 +42,9 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Mapped, deferred, mapped_column, undefer
 
 from app.clock import now
+from app.database import affected_rows
 from app.db_types import UTCDateTime
-from app.extensions import db
+from app.extensions import Model, db
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ class StorageError(RuntimeError):
         super().__init__(message)
 
 
-class StoredFile(db.Model):
+class StoredFile(Model):
     """One stored file. ``data`` is deferred: listing files never loads their bytes."""
 
     __tablename__ = "stored_file"
@@ -133,16 +134,17 @@ def delete(key: str, kind: str | None = None) -> int:
     query = sa.delete(StoredFile).where(StoredFile.key == key)
     if kind is not None:
         query = query.where(StoredFile.kind == kind)
-    return db.session.execute(query, execution_options={"synchronize_session": False}).rowcount
+    return affected_rows(
+        db.session.execute(query, execution_options={"synchronize_session": False}))
 
 
 def purge(kind: str, created_before: datetime) -> int:
     """Delete the files of ``kind`` stored before ``created_before``; the caller commits.
     Returns how many were deleted."""
-    return db.session.execute(
+    return affected_rows(db.session.execute(
         sa.delete(StoredFile).where(StoredFile.kind == kind,
                                     StoredFile.created_at < created_before),
-        execution_options={"synchronize_session": False}).rowcount
+        execution_options={"synchronize_session": False}))
 
 
 def send(key: str, download_name: str, kind: str | None = None,

@@ -6,16 +6,16 @@ from flask import Flask, current_app
 from flask_login import current_user
 
 from app import clock, french, markdown, policy
-from app.campaigns.models import CALENDAR_STATES, Schedule, Step
+from app.campaigns.models import CALENDAR_STATES, Step
 from app.participants import category_label
 
 
 def step_when(step: Step) -> str:
     """The step's date as a sentence: « vendredi 4 novembre 2022, de 10 h à 16 h »."""
-    if step.schedule is Schedule.UNKNOWN:
+    if step.day is None:  # Schedule.UNKNOWN
         return "Date à venir (en cours de programmation)"
     text = french.day_label(step.day)
-    if step.schedule is Schedule.TIMED:
+    if step.start_time is not None:  # Schedule.TIMED
         start = french.time_label(step.start_time)
         if step.end_time:
             return f"{text}, de {start} à {french.time_label(step.end_time)}"
@@ -35,8 +35,7 @@ def init_templating(app: Flask) -> None:
     app.add_template_filter(french.size_label, "filesize")
     app.add_template_global(french.month_label, "month_label")
     app.add_template_global(french.plural, "plural")
-    app.add_template_global(CALENDAR_STATES, "states")
-    app.add_template_global(clock.PARIS, "paris")
+    app.jinja_env.globals.update(states=CALENDAR_STATES, paris=clock.PARIS)  # values, not functions
     # Organisers' Markdown (reports, syntheses), rendered with raw HTML escaped.
     app.add_template_global(markdown.to_html, "markdown")
     app.add_template_global(category_label, "category_label")

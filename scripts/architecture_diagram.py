@@ -25,7 +25,7 @@ BEGIN, END = "<!-- diagram: begin -->", "<!-- diagram: end -->"
 # The packages from the bottom layer up: each one may import those below it. A package not
 # listed counts as the top layer: add a new one where it belongs.
 LAYERS = ("jobs", "territories", "accounts", "documents", "campaigns", "calendar", "press",
-          "registrations", "contributions", "syntheses", "opendata", "privacy", "api",
+          "registrations", "contributions", "followups", "syntheses", "opendata", "privacy", "api",
           "public", "operations", "auditlog", "seed")
 
 

@@ -128,6 +128,7 @@ ROUTES: dict[str, Route] = {
     "/c/<int:step_id>": get("/c/{aveyron_step}", PUBLIC),
     "/c/<int:step_id>/<int:workshop_id>": get("/c/{aveyron_step}/{workshop}", PUBLIC),
     "/demarches/<slug>/contributions": get("/demarches/cnr/contributions", PUBLIC),
+    "/demarches/<slug>/suites": get("/demarches/cnr/suites", PUBLIC),
     "/demarches/<slug>/contribuer": both("/demarches/cnr/contribuer", PUBLIC),
     "/contributions/<reference>": get("/contributions/C-{aveyron_contribution:06d}", PUBLIC),
     "/contributions/<int:contribution_id>/signaler": post(
@@ -147,6 +148,12 @@ ROUTES: dict[str, Route] = {
         "/donnees/cnr/chiffres.csv", PUBLIC),
     "/donnees/<slug>/contributions.<any(csv, json, xlsx):extension>": get(
         "/donnees/cnr/contributions.json", PUBLIC),
+    "/donnees/<slug>/suites.<any(csv, json):extension>": get("/donnees/cnr/suites.csv", PUBLIC),
+    "/donnees/schemas/<any(contributions, chiffres, suites):table>.json": get(
+        "/donnees/schemas/contributions.json", PUBLIC),
+    "/donnees/<slug>/<any(contributions, chiffres, suites):table>.tableschema.json": get(
+        "/donnees/cnr/chiffres.tableschema.json", PUBLIC),
+    "/donnees/<slug>/datapackage.json": get("/donnees/cnr/datapackage.json", PUBLIC),
     "/api/v1/demarches": get("/api/v1/demarches", PUBLIC),
     "/api/v1/demarches/<slug>/contributions": get("/api/v1/demarches/cnr/contributions",
                                                   PUBLIC),
@@ -171,6 +178,15 @@ ROUTES: dict[str, Route] = {
     "/connexion/verification": both("/connexion/verification", PUBLIC),
     "/mot-de-passe-oublie": both("/mot-de-passe-oublie", PUBLIC),
     "/deconnexion": post("/deconnexion", PUBLIC),
+    # ProConnect and FranceConnect (tests/accounts/test_proconnect.py,
+    # tests/registrations/test_franceconnect.py): not configured here, so not there.
+    "/connexion/proconnect": get("/connexion/proconnect", HIDDEN_TO_ALL),
+    "/connexion/proconnect/retour": get("/connexion/proconnect/retour", HIDDEN_TO_ALL),
+    "/deconnexion/proconnect": get("/deconnexion/proconnect", HIDDEN_TO_ALL),
+    "/etapes/<int:step_id>/inscription/franceconnect": get(
+        "/etapes/{aveyron_step}/inscription/franceconnect", HIDDEN_TO_ALL),
+    "/franceconnect/retour": get("/franceconnect/retour", HIDDEN_TO_ALL),
+    "/franceconnect/deconnexion": get("/franceconnect/deconnexion", HIDDEN_TO_ALL),
     # A draft step: its page is a preview for its organisers, hidden from everyone else.
     "(draft) /etapes/<int:step_id>": get("/etapes/{lot_draft}", LOT_DRAFT),
     **{f"(draft) {path}": get(path.replace("<int:step_id>", "{lot_draft}"), HIDDEN_TO_ALL)
@@ -315,6 +331,9 @@ ROUTES: dict[str, Route] = {
     "/gestion/contributions/<int:contribution_id>/repondre": post(
         "/gestion/contributions/{aveyron_contribution}/repondre", AVEYRON_ORGANISERS,
         answer_state="accepted", answer="Piraté"),
+    "/gestion/contributions/<int:contribution_id>/suivi": both(
+        "/gestion/contributions/{aveyron_contribution}/suivi", AVEYRON_ORGANISERS,
+        status="done", progress="100", update_date="2022-11-01", update_text="Piraté"),
     "/gestion/moderation/<int:contribution_id>/publier": post(
         "/gestion/moderation/{pending_contribution}/publier", AVEYRON_STAFF),
     "/gestion/moderation/<int:contribution_id>/refuser": post(

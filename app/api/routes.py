@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import joinedload
 
 from app.api.openapi import document
@@ -44,12 +45,12 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
 
 
 @bp.get("/openapi.json")
-def openapi():
+def openapi() -> ResponseReturnValue:
     return document()
 
 
 @bp.get("/territoires")
-def territories():
+def territories() -> ResponseReturnValue:
     rows = db.session.scalars(sa.select(Territory).options(joinedload(Territory.parent))
                               .order_by(Territory.kind, Territory.code, Territory.id))
     return {"donnees": [{
@@ -68,7 +69,7 @@ def _campaign_record(campaign: Campaign) -> dict[str, Any]:
 
 
 @bp.get("/demarches")
-def campaigns():
+def campaigns() -> ResponseReturnValue:
     return {"donnees": [_campaign_record(campaign) for campaign in all_campaigns()]}
 
 
@@ -77,7 +78,7 @@ def _campaign(slug: str) -> Campaign:
 
 
 @bp.get("/demarches/<slug>/questions")
-def challenges(slug: str):
+def challenges(slug: str) -> ResponseReturnValue:
     campaign = _campaign(slug)
     return {"donnees": [{"code": c.code, "titre": c.title, "description": c.description,
                          "position": c.position} for c in campaign.challenges]}
@@ -102,7 +103,7 @@ def _public_steps() -> sa.Select:
 
 
 @bp.get("/etapes")
-def steps():
+def steps() -> ResponseReturnValue:
     query = _public_steps()
     if slug := request.args.get("demarche"):
         query = query.where(Step.campaign_id == _campaign(slug).id)
@@ -113,7 +114,7 @@ def steps():
 
 
 @bp.get("/etapes/<int:step_id>")
-def step(step_id: int):
+def step(step_id: int) -> ResponseReturnValue:
     found = db.session.scalars(_public_steps().where(Step.id == step_id)).first()
     if found is None:
         abort(404)
@@ -121,7 +122,7 @@ def step(step_id: int):
 
 
 @bp.get("/demarches/<slug>/contributions")
-def contributions(slug: str):
+def contributions(slug: str) -> ResponseReturnValue:
     """Published contributions, oldest first, by pages: ``suivant`` gives the next page."""
     campaign = _campaign(slug)
     limit = _int_arg("limite", 50, 1, MAX_PAGE)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app import audit, policy
@@ -53,16 +54,16 @@ def _page(form: AuditFilterForm, found: queries.Page | None):
 
 
 @bp.get("/journal")
-def log():
+def log() -> ResponseReturnValue:
     form = _filter_form()
     filters = _filters(form)
-    return _page(form, filters and queries.page(
+    return _page(form, None if filters is None else queries.page(
         filters, request.args.get("avant", type=database_id),
         request.args.get("apres", type=database_id)))
 
 
 @bp.get("/journal.csv")
-def export():
+def export() -> ResponseReturnValue:
     form = _filter_form()
     filters = _filters(form)
     if filters is None:

@@ -8,7 +8,7 @@ steps are all-day events, and a step with no date yet is in no calendar file at 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from icalendar import Calendar, Event, vCalAddress, vText
@@ -59,6 +59,21 @@ def description(step: Step, url: str) -> str:
     return "\n".join(lines).strip()
 
 
+def timed_span(step: Step) -> tuple[datetime, datetime]:
+    """A timed step's start and end (an hour after its start when it gives no end)."""
+    start = step.starts_at
+    if start is None:
+        raise ValueError(f"Step {step.id} has no start time")
+    return start, step.ends_at or start + timedelta(hours=1)
+
+
+def day_span(step: Step) -> tuple[date, date]:
+    """A dated step's day and the day after, where calendars end an all-day event."""
+    if step.day is None:
+        raise ValueError(f"Step {step.id} has no date")
+    return step.day, step.day + timedelta(days=1)
+
+
 def step_event(step: Step, attendee: tuple[str, str] | None = None) -> Event:
     """One VEVENT for a dated public step. ``attendee`` = (name, email) for an invitation."""
     url = absolute_url("campaigns.step_page", step_id=step.id)
@@ -86,11 +101,13 @@ def step_event(step: Step, attendee: tuple[str, str] | None = None) -> Event:
                                "partstat": "NEEDS-ACTION", "rsvp": "FALSE"})
         event.add("attendee", address)
     if step.schedule is Schedule.TIMED:
-        event.add("dtstart", step.starts_at)
-        event.add("dtend", step.ends_at or step.starts_at + timedelta(hours=1))
+        start, end = timed_span(step)
+        event.add("dtstart", start)
+        event.add("dtend", end)
     elif step.schedule is Schedule.DATE_ONLY:
-        event.add("dtstart", step.day)
-        event.add("dtend", step.day + timedelta(days=1))
+        day, day_after = day_span(step)
+        event.add("dtstart", day)
+        event.add("dtend", day_after)
     # A step back to "date à venir" has no date: only its cancellation is ever sent.
     return event
 

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import UTC
 from urllib.parse import urlencode
 
-from app.calendar.ical import in_calendars
+from app.calendar.ical import day_span, in_calendars, timed_span
 from app.campaigns.models import Schedule, Step
 from app.urls import absolute_url, webcal
 
 
 def _google_dates(step: Step) -> str:
     if step.schedule is Schedule.TIMED:
-        end = step.ends_at or step.starts_at + timedelta(hours=1)
         return "/".join(moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-                        for moment in (step.starts_at, end))
-    return f"{step.day:%Y%m%d}/{step.day + timedelta(days=1):%Y%m%d}"
+                        for moment in timed_span(step))
+    day, day_after = day_span(step)  # only dated steps have links (in_calendars)
+    return f"{day:%Y%m%d}/{day_after:%Y%m%d}"
 
 
 def google_calendar_url(step: Step, page_url: str) -> str:
@@ -26,11 +26,11 @@ def google_calendar_url(step: Step, page_url: str) -> str:
 
 def outlook_url(step: Step, page_url: str) -> str:
     if step.schedule is Schedule.TIMED:
-        end = step.ends_at or step.starts_at + timedelta(hours=1)
-        start_text, end_text, all_day = step.starts_at.isoformat(), end.isoformat(), "false"
+        start, end = timed_span(step)
+        start_text, end_text, all_day = start.isoformat(), end.isoformat(), "false"
     else:
-        start_text = step.day.isoformat()
-        end_text, all_day = (step.day + timedelta(days=1)).isoformat(), "true"
+        day, day_after = day_span(step)  # only dated steps have links (in_calendars)
+        start_text, end_text, all_day = day.isoformat(), day_after.isoformat(), "true"
     query = {"path": "/calendar/action/compose", "rru": "addevent", "subject": step.title,
              "startdt": start_text, "enddt": end_text, "allday": all_day, "body": page_url,
              "location": step.place}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, current_app, request
+from flask.typing import ResponseReturnValue
 from prometheus_client import Counter
 
 from app import revisions
@@ -43,11 +44,12 @@ def _serve(key: tuple, build: Callable[[], Built], filename: str,
     response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     if not cached.stale:
         offer(cached.body, response.headers.items(), cached.scopes, cached.revisions, cache)
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place (it returns the response itself)
+    return response
 
 
 @bp.get("/calendrier.ics")
-def all_feed():
+def all_feed() -> ResponseReturnValue:
     name = f"{current_app.config['BRAND_SITE_NAME']} — toutes les concertations"
     return _serve(("all",), lambda: (ical.feed(queries.all_steps(), name),
                                      (revisions.RECORDS, revisions.CALENDAR)),
@@ -55,7 +57,7 @@ def all_feed():
 
 
 @bp.get("/demarches/<slug>.ics")
-def campaign_feed(slug: str):
+def campaign_feed(slug: str) -> ResponseReturnValue:
     def build() -> Built:
         campaign = campaign_with_challenges(slug)
         if campaign is None:
@@ -67,7 +69,7 @@ def campaign_feed(slug: str):
 
 
 @bp.get("/departements/<code>.ics")
-def departement_feed(code: str):
+def departement_feed(code: str) -> ResponseReturnValue:
     def build() -> Built:
         territory = departement_by_code(code)
         if territory is None:
@@ -80,7 +82,7 @@ def departement_feed(code: str):
 
 
 @bp.get("/etapes/<int:step_id>.ics")
-def step_ics(step_id: int):
+def step_ics(step_id: int) -> ResponseReturnValue:
     def build() -> Built:
         step = queries.one_step(step_id)
         if step is None or not step.is_public:

@@ -82,8 +82,9 @@ class CalendarPage:
         return later[0] if later else None
 
 
-def _conditions(filters: CalendarFilters, today: date) -> list[sa.ColumnElement[bool]]:
-    conditions = [Step.is_public]
+def _conditions(filters: CalendarFilters,
+                today: date) -> list[sa.ColumnExpressionArgument[bool]]:
+    conditions: list[sa.ColumnExpressionArgument[bool]] = [Step.is_public]
     if filters.campaign is not None:
         conditions.append(Step.campaign_id == filters.campaign.id)
     if filters.departement is not None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import InstrumentedAttribute, joinedload
 
 from app.campaigns.models import Campaign, Step, StepStatus
 from app.clock import PARIS
@@ -58,7 +58,8 @@ class StepLine:
         return (closes.astimezone(PARIS).date() - today).days
 
 
-def _in_scope(column: sa.ColumnElement, territory_ids: set[int] | None) -> sa.ColumnElement:
+def _in_scope(column: InstrumentedAttribute[int],
+              territory_ids: set[int] | None) -> sa.ColumnElement[bool]:
     return sa.true() if territory_ids is None else column.in_(territory_ids)
 
 

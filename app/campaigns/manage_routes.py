@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
@@ -67,19 +68,21 @@ def _step_form(**kwargs) -> StepForm:
 
 def _chosen_territory(form: StepForm | CopyStepForm) -> Territory:
     territory = db.session.get(Territory, form.territory_id.data)
+    if territory is None:  # the form offers only known territories
+        abort(404)
     policy.require(current_user, "step.create", territory)
     return territory
 
 
 @bp.get("/")
-def dashboard():
+def dashboard() -> ResponseReturnValue:
     """The staff home page: its queries and rules live in app.campaigns.dashboard."""
     return render_dashboard()
 
 
 @bp.route("/etapes/nouvelle", methods=["GET", "POST"])
 @keeps_form_on_expired_token
-def step_create():
+def step_create() -> ResponseReturnValue:
     policy.require(current_user, "step.create")
     form = _step_form()
     if form.validate_on_submit():
@@ -93,7 +96,7 @@ def step_create():
 
 @bp.route("/etapes/<int:step_id>/modifier", methods=["GET", "POST"])
 @keeps_form_on_expired_token
-def step_edit(step_id: int):
+def step_edit(step_id: int) -> ResponseReturnValue:
     step = _load_step(step_id, "step.edit")
     form = _step_form(data=step_form_data(step))
     if form.validate_on_submit():
@@ -105,7 +108,7 @@ def step_edit(step_id: int):
 
 
 @bp.post("/etapes/<int:step_id>/publier")
-def step_publish(step_id: int):
+def step_publish(step_id: int) -> ResponseReturnValue:
     step = _load_step(step_id, "step.publish")
     _attempt(lambda: services.publish_step(step, current_user), "L’étape est publiée.")
     return redirect(url_for("manage.step_edit", step_id=step.id))
@@ -133,7 +136,7 @@ def _queued_notice(done: str, queued: Recipients) -> str:
 
 @bp.route("/etapes/<int:step_id>/reprogrammer", methods=["GET", "POST"])
 @keeps_form_on_expired_token
-def step_reschedule(step_id: int):
+def step_reschedule(step_id: int) -> ResponseReturnValue:
     step = _load_step(step_id, "step.reschedule")
     form = ScheduleForm(data=schedule_data(step))
     if form.validate_on_submit() and _attempt(
@@ -147,7 +150,7 @@ def step_reschedule(step_id: int):
 
 @bp.route("/etapes/<int:step_id>/annuler", methods=["GET", "POST"])
 @keeps_form_on_expired_token
-def step_cancel(step_id: int):
+def step_cancel(step_id: int) -> ResponseReturnValue:
     step = _load_step(step_id, "step.cancel")
     form = CancelStepForm()
     if form.validate_on_submit() and _attempt(
@@ -160,7 +163,7 @@ def step_cancel(step_id: int):
 
 @bp.route("/etapes/<int:step_id>/copier", methods=["GET", "POST"])
 @keeps_form_on_expired_token
-def step_copy(step_id: int):
+def step_copy(step_id: int) -> ResponseReturnValue:
     original = _load_step(step_id, "step.copy")
     form = CopyStepForm()
     form.territory_id.choices = _territory_choices()
@@ -186,7 +189,7 @@ def _agenda_form(step: Step, **kwargs) -> AgendaItemForm:
 
 @bp.route("/etapes/<int:step_id>/programme", methods=["GET", "POST"])
 @keeps_form_on_expired_token
-def step_agenda(step_id: int):
+def step_agenda(step_id: int) -> ResponseReturnValue:
     step = _load_step(step_id, "step.edit")
     form = _agenda_form(step)
     if form.validate_on_submit():
@@ -200,7 +203,7 @@ def step_agenda(step_id: int):
 
 
 @bp.post("/etapes/<int:step_id>/programme/<int:item_id>/supprimer")
-def step_agenda_remove(step_id: int, item_id: int):
+def step_agenda_remove(step_id: int, item_id: int) -> ResponseReturnValue:
     step = _load_step(step_id, "step.edit")
     item = db.session.get(AgendaItem, item_id)
     if item is None or item.step_id != step.id:
@@ -211,7 +214,7 @@ def step_agenda_remove(step_id: int, item_id: int):
 
 
 @bp.get("/etapes/<int:step_id>/historique")
-def step_history(step_id: int):
+def step_history(step_id: int) -> ResponseReturnValue:
     step = _load_step(step_id, "step.view_history")
     entries = db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.object_type == Step.__tablename__,

@@ -17,12 +17,12 @@ if TYPE_CHECKING:
 
 from app.clock import now
 from app.db_types import UTCDateTime, enum_column
-from app.extensions import db
+from app.extensions import Model
 from app.labelled_enum import LabelledEnum
 from app.territories.models import Territory
 
 
-class Campaign(db.Model):
+class Campaign(Model):
     """A "démarche de concertation", e.g. CNR santé — Occitanie 2022."""
 
     __tablename__ = "campaign"
@@ -70,7 +70,7 @@ class Campaign(db.Model):
         return f"<Campaign {self.slug}>"
 
 
-class Challenge(db.Model):
+class Challenge(Model):
     """One of a campaign's questions (the four CNR questions, or a campaign's own list)."""
 
     __tablename__ = "challenge"
@@ -117,7 +117,7 @@ CALENDAR_FIELDS = ("day", "start_time", "end_time", "timezone", "venue", "addres
                    "status")
 
 
-class Step(db.Model):
+class Step(Model):
     """A concertation step: one meeting, usually one département's widened CTS."""
 
     __tablename__ = "step"
@@ -229,7 +229,8 @@ class Step(db.Model):
         return self.status is StepStatus.HELD or (self.status is StepStatus.PUBLISHED
                                                  and self.is_past(today))
 
-    @is_held.inplace.expression
+    # mypy reads a hybrid_method in its class body through its __get__ (a bound method).
+    @is_held.inplace.expression  # type: ignore[attr-defined]
     @classmethod
     def _is_held_expression(cls, today: date) -> sa.ColumnElement[bool]:
         return sa.or_(cls.status == StepStatus.HELD,
@@ -284,7 +285,7 @@ class AgendaKind(LabelledEnum):
     OTHER = "other", "Autre"
 
 
-class AgendaItem(db.Model):
+class AgendaItem(Model):
     """A timed item of a step's programme."""
 
     __tablename__ = "agenda_item"

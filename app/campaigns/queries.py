@@ -15,15 +15,16 @@ from app.extensions import db
 from app.territories.models import Territory
 
 
-def public_state_condition(state: str, today: date) -> sa.ColumnElement[bool]:
+def public_state_condition(state: str, today: date) -> sa.ColumnExpressionArgument[bool]:
     """SQL twin of ``Step.public_state``: keep both in step."""
     published = Step.status == StepStatus.PUBLISHED
-    return {
+    conditions: dict[str, sa.ColumnExpressionArgument[bool]] = {
         "cancelled": Step.status == StepStatus.CANCELLED,
         "held": Step.is_held(today),
         "unscheduled": sa.and_(published, Step.day.is_(None)),
         "upcoming": sa.and_(published, Step.day >= today),
-    }[state]
+    }
+    return conditions[state]
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app import clock, page_scopes, policy
@@ -22,7 +23,7 @@ bp = Blueprint("campaigns", __name__)
 
 @bp.get("/calendrier")
 @cached_page(page_scopes.calendar)
-def calendar():
+def calendar() -> ResponseReturnValue:
     campaigns = queries.all_campaigns()
     slug = request.args.get("demarche")
     if slug == "toutes":
@@ -61,7 +62,7 @@ def calendar():
 
 @bp.get("/demarches/<slug>")
 @cached_page(page_scopes.campaign_page)
-def campaign_page(slug: str):
+def campaign_page(slug: str) -> ResponseReturnValue:
     campaign = queries.campaign_with_challenges(slug)
     if campaign is None:
         abort(404)
@@ -76,7 +77,7 @@ def campaign_page(slug: str):
 
 @bp.get("/etapes/<int:step_id>")
 @cached_page(page_scopes.step_page, page_scopes.step_moments)
-def step_page(step_id: int):
+def step_page(step_id: int) -> ResponseReturnValue:
     step = queries.public_step(step_id)
     # Drafts are visible to those who may edit them (preview), and to nobody else.
     if step is None or (not step.is_public and not policy.can(current_user, "step.edit", step)):

@@ -9,6 +9,8 @@ import uuid
 from datetime import date, time
 from typing import Any
 
+import sqlalchemy as sa
+
 from app import audit
 from app.accounts.models import User
 from app.campaigns.models import (
@@ -201,4 +203,4 @@ def remove_agenda_item(item: AgendaItem, user: User | None) -> None:
 
 
 def campaign_by_slug(slug: str) -> Campaign | None:
-    return db.session.scalar(db.select(Campaign).where(Campaign.slug == slug))
+    return db.session.scalar(sa.select(Campaign).where(Campaign.slug == slug))

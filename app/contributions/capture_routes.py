@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app import policy
@@ -51,7 +52,7 @@ def _capture_form(step: Step) -> CaptureForm:
 
 @bp.route("/etapes/<int:step_id>/saisie", methods=["GET", "POST"])
 @keeps_form_on_expired_token
-def batch_entry(step_id: int):
+def batch_entry(step_id: int) -> ResponseReturnValue:
     """One contribution after another, keyboard only; the tags stay for the next entry."""
     step = _step(step_id)
     form = _capture_form(step)
@@ -72,7 +73,7 @@ def batch_entry(step_id: int):
 
 
 @bp.route("/etapes/<int:step_id>/import", methods=["GET", "POST"])
-def import_file(step_id: int):
+def import_file(step_id: int) -> ResponseReturnValue:
     """Upload a transcribed file; it is checked and previewed, saved only on confirmation."""
     step = _step(step_id)
     form = ImportForm()
@@ -86,7 +87,7 @@ def import_file(step_id: int):
 
 
 @bp.post("/etapes/<int:step_id>/import/confirmer")
-def confirm_import(step_id: int):
+def confirm_import(step_id: int) -> ResponseReturnValue:
     step = _step(step_id)
     form = ConfirmContributionImportForm()
     chosen, places = _chosen("question"), _chosen("departement")
@@ -122,7 +123,7 @@ def _chosen(field: str) -> dict[int, int]:
 
 
 @bp.get("/etapes/<int:step_id>/qr")
-def qr_codes(step_id: int):
+def qr_codes(step_id: int) -> ResponseReturnValue:
     """Printable QR codes and short links that open the form pre-filled, for the room."""
     step = _step(step_id)
     codes = [("Toute l’étape", absolute_url("contributions.short_link", step_id=step.id))]

@@ -21,6 +21,7 @@ from app.contributions.models import (
     ContributionSupport,
 )
 from app.contributions.services import ContributionError
+from app.database import affected_rows
 from app.extensions import db
 from app.territories.models import Territory
 
@@ -145,9 +146,9 @@ def split(record: ContributionMerge, user: User) -> None:
             f"C-{(target.merged_into_id or duplicate.merged_into_id or 0):06d} : séparez "
             "d’abord cette fusion-là.")
     # Claimed in SQL: two moderators clicking « Séparer » at once split once.
-    claimed = db.session.execute(sa.update(ContributionMerge).where(
+    claimed = affected_rows(db.session.execute(sa.update(ContributionMerge).where(
         ContributionMerge.id == record.id, ContributionMerge.undone_at.is_(None))
-        .values(undone_at=now(), undone_by_id=user.id)).rowcount
+        .values(undone_at=now(), undone_by_id=user.id)))
     if claimed != 1:
         raise ContributionError(f"{duplicate.reference} et {target.reference} sont déjà "
                                 "séparées.")
@@ -177,9 +178,9 @@ def split(record: ContributionMerge, user: User) -> None:
 
 
 def _recount(contribution: Contribution) -> None:
-    contribution.support_count = db.session.scalar(
+    contribution.support_count = db.session.execute(
         sa.select(sa.func.count()).select_from(ContributionSupport)
-        .where(ContributionSupport.contribution_id == contribution.id))
+        .where(ContributionSupport.contribution_id == contribution.id)).scalar_one()
 
 
 def merges_of(contribution: Contribution) -> list[ContributionMerge]:

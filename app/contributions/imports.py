@@ -14,6 +14,7 @@ import io
 import re
 import unicodedata
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -73,7 +74,7 @@ class Checked:
         return bool(self.items) and not self.errors
 
 
-def column_key(name: str) -> str:
+def column_key(name: object) -> str:
     """« Département » → « departement »: headers are matched without case, accents or blanks."""
     folded = unicodedata.normalize("NFKD", str(name or "")).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "", folded.lower())
@@ -114,7 +115,8 @@ def read(token: str) -> list[tuple[int, dict[str, str]]]:
 
 
 def _rows(data: bytes, content_type: str) -> list[tuple[int, dict[str, str]]]:
-    table = _xlsx_rows(data) if content_type == XLSX else _csv_rows(data)
+    table: Sequence[Sequence[object]] = (_xlsx_rows(data) if content_type == XLSX
+                                         else _csv_rows(data))
     if not table:
         raise RejectedFileError("Le fichier ne contient aucune ligne.")
     header = [column_key(name) for name in table[0]]

@@ -12,7 +12,7 @@ from app.accounts.models import User
 from app.campaigns.models import AgendaItem, Campaign, Challenge, Step
 from app.clock import now
 from app.db_types import UTCDateTime, enum_column
-from app.extensions import db
+from app.extensions import Model
 from app.labelled_enum import LabelledEnum
 from app.territories.models import Territory
 
@@ -54,7 +54,7 @@ AGE_RANGES = {"moins-de-25": "Moins de 25 ans", "25-44": "25 à 44 ans", "45-64"
               "65-et-plus": "65 ans et plus"}
 
 
-class Contribution(db.Model):
+class Contribution(Model):
     __tablename__ = "contribution"
     __table_args__ = (
         sa.Index("ix_contribution_public", "campaign_id", "status", "id"),
@@ -158,7 +158,7 @@ class Contribution(db.Model):
                        sa.not_(cls.hidden_by_reports))
 
 
-class ContributionSupport(db.Model):
+class ContributionSupport(Model):
     """One person's support of a proposal: once per person (their browser's signed key)."""
 
     __tablename__ = "contribution_support"
@@ -172,7 +172,7 @@ class ContributionSupport(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 
-class ContributionReport(db.Model):
+class ContributionReport(Model):
     """A visitor reports a published contribution (once per person)."""
 
     __tablename__ = "contribution_report"
@@ -187,7 +187,7 @@ class ContributionReport(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
 
-class ContributionRevision(db.Model):
+class ContributionRevision(Model):
     """What a contribution said before a moderator edited it (to remove personal data)."""
 
     __tablename__ = "contribution_revision"
@@ -205,7 +205,7 @@ class ContributionRevision(db.Model):
     edited_by: Mapped[User | None] = relationship()
 
 
-class ContributionMerge(db.Model):
+class ContributionMerge(Model):
     """A duplicate folded into the contribution kept, and what the fold changed, so that a
     moderator can separate them again (« Séparer »): the row stays, with ``undone_at``."""
 

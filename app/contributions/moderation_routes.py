@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -52,7 +53,7 @@ def _scope() -> set[int] | None:
 
 
 @bp.get("/moderation")
-def queue():
+def queue() -> ResponseReturnValue:
     policy.require(current_user, "contribution.moderate")
     return _queue_page()
 
@@ -73,7 +74,7 @@ def _queue_page(refused: RejectForm | None = None, refused_id: int | None = None
 
 
 @bp.get("/contributions")
-def contributions():
+def contributions() -> ResponseReturnValue:
     """Every contribution the user moderates, newest first, by reference or words."""
     policy.require(current_user, "contribution.moderate")
     wanted = request.args.get("q", "")[:200]
@@ -160,12 +161,12 @@ def _detail_page(contribution: Contribution, **forms):
 
 
 @bp.get("/contributions/<int:contribution_id>")
-def detail(contribution_id: int):
+def detail(contribution_id: int) -> ResponseReturnValue:
     return _detail_page(_contribution(contribution_id))
 
 
 @bp.post("/contributions/<int:contribution_id>/reclasser")
-def retag(contribution_id: int):
+def retag(contribution_id: int) -> ResponseReturnValue:
     contribution = _contribution(contribution_id)
     form = _retag_form(contribution, posted=True)
     if not form.validate_on_submit():
@@ -190,7 +191,8 @@ def retag(contribution_id: int):
 def _merge_target(form: MergeForm) -> Contribution | None:
     """The contribution to keep that a valid form names, if the user moderates it; else None
     with the reason on the form."""
-    target = db.session.get(Contribution, int(REFERENCE.fullmatch(form.target.data)[1]))
+    named = REFERENCE.fullmatch(form.target.data or "")  # the form checked it already
+    target = db.session.get(Contribution, int(named[1])) if named else None
     if target is None or not policy.can(current_user, "contribution.moderate", target):
         form.target.errors.append(f"Aucune contribution {form.target.data} parmi celles "
                                   "que vous modérez.")
@@ -199,7 +201,7 @@ def _merge_target(form: MergeForm) -> Contribution | None:
 
 
 @bp.get("/contributions/<int:contribution_id>/comparer")
-def compare(contribution_id: int):
+def compare(contribution_id: int) -> ResponseReturnValue:
     """This contribution (the duplicate) and the one to keep, side by side, before merging."""
     duplicate = _contribution(contribution_id)
     form = MergeForm(formdata=request.args, meta={"csrf": False})
@@ -217,7 +219,7 @@ def compare(contribution_id: int):
 
 
 @bp.post("/contributions/<int:contribution_id>/fusionner")
-def merge(contribution_id: int):
+def merge(contribution_id: int) -> ResponseReturnValue:
     """Merge this contribution (a duplicate) into the one given by its reference (the
     comparison page's confirmation)."""
     duplicate = _contribution(contribution_id)
@@ -237,7 +239,7 @@ def merge(contribution_id: int):
 
 
 @bp.post("/contributions/fusions/<int:merge_id>/separer")
-def split(merge_id: int):
+def split(merge_id: int) -> ResponseReturnValue:
     """Undo a merge: the duplicate comes back with its supports; the history keeps both."""
     record = db.session.get(ContributionMerge, merge_id) or abort(404)
     policy.require(current_user, "contribution.moderate", record.duplicate)
@@ -253,7 +255,7 @@ def split(merge_id: int):
 
 
 @bp.post("/contributions/<int:contribution_id>/repondre")
-def answer(contribution_id: int):
+def answer(contribution_id: int) -> ResponseReturnValue:
     contribution = db.session.get(Contribution, contribution_id) or abort(404)
     policy.require(current_user, "contribution.answer", contribution)
     form = _answer_form(contribution, posted=True)
@@ -272,7 +274,7 @@ def answer(contribution_id: int):
 
 
 @bp.post("/moderation/<int:contribution_id>/publier")
-def publish(contribution_id: int):
+def publish(contribution_id: int) -> ResponseReturnValue:
     contribution = _contribution(contribution_id)
     try:
         services.publish(contribution, current_user)
@@ -284,7 +286,7 @@ def publish(contribution_id: int):
 
 
 @bp.post("/moderation/<int:contribution_id>/retablir")
-def restore(contribution_id: int):
+def restore(contribution_id: int) -> ResponseReturnValue:
     contribution = _contribution(contribution_id)
     services.restore(contribution, current_user)
     flash(f"{contribution.reference} est de nouveau visible.", "success")
@@ -293,7 +295,7 @@ def restore(contribution_id: int):
 
 @bp.post("/moderation/<int:contribution_id>/refuser")
 @keeps_form_on_expired_token
-def reject(contribution_id: int):
+def reject(contribution_id: int) -> ResponseReturnValue:
     """Refuse with a reason, from the queue or the contribution's page (``depuis=fiche``); on
     an error the same page comes back with the reason as typed."""
     contribution = _contribution(contribution_id)
@@ -312,7 +314,7 @@ def reject(contribution_id: int):
 
 @bp.route("/moderation/<int:contribution_id>/modifier", methods=["GET", "POST"])
 @keeps_form_on_expired_token
-def redact(contribution_id: int):
+def redact(contribution_id: int) -> ResponseReturnValue:
     contribution = _contribution(contribution_id)
     form = RedactForm(obj=contribution)
     # « Vérifier de nouveau » shows the marks of the text as edited, without saving it.

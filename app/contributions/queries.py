@@ -114,7 +114,7 @@ def published_count_by_challenge(campaign: Campaign) -> dict[int, int]:
         .where(Contribution.campaign_id == campaign.id, Contribution.is_public,
                Contribution.challenge_id.is_not(None))
         .group_by(Contribution.challenge_id))
-    return {challenge_id: count for challenge_id, count in rows}  # noqa: C416 (Rows, not pairs)
+    return {challenge_id: count for challenge_id, count in rows if challenge_id is not None}
 
 
 def to_review(territory_ids: set[int] | None) -> list[sa.ColumnElement[bool]]:
@@ -141,8 +141,8 @@ def pending_for(territory_ids: set[int] | None, after: int | None = None) -> lis
 
 
 def pending_count(territory_ids: set[int] | None) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(Contribution)
-                             .where(*to_review(territory_ids)))
+    return db.session.execute(sa.select(sa.func.count()).select_from(Contribution)
+                              .where(*to_review(territory_ids))).scalar_one()
 
 
 def _step_published(step_id: int | sa.BindParameter[int]) -> sa.Select:

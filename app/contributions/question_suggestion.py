@@ -160,7 +160,8 @@ def _build(campaign) -> QuestionModel:
                Contribution.status == ContributionStatus.PUBLISHED,
                Contribution.challenge_id.is_not(None))
         .order_by(Contribution.id.desc()).limit(TAGGED_SAMPLE))
-    return QuestionModel(questions, ((key, f"{title} {body}") for key, title, body in rows))
+    return QuestionModel(questions, ((key, f"{title} {body}") for key, title, body in rows
+                                     if key is not None))
 
 
 def model_for(campaign) -> QuestionModel:

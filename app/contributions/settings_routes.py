@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app import audit, policy
@@ -38,7 +39,7 @@ def _page(campaign: Campaign, **context):
 
 
 @bp.route("/demarches/<slug>/contributions", methods=["GET", "POST"])
-def settings(slug: str):
+def settings(slug: str) -> ResponseReturnValue:
     campaign = _campaign(slug)
     form = ContributionSettingsForm(obj=campaign)
     if form.validate_on_submit():
@@ -56,7 +57,7 @@ def settings(slug: str):
 
 
 @bp.post("/demarches/<slug>/reponses")
-def answers_preview(slug: str):
+def answers_preview(slug: str) -> ResponseReturnValue:
     """Check a file of answers (référence ; état ; réponse) and show what it would change."""
     campaign = _campaign(slug)
     form = ImportForm()
@@ -66,7 +67,7 @@ def answers_preview(slug: str):
 
 
 @bp.post("/demarches/<slug>/reponses/confirmer")
-def answers_confirm(slug: str):
+def answers_confirm(slug: str) -> ResponseReturnValue:
     campaign = _campaign(slug)
     result = import_flow.confirmed(lambda rows: _check_answers(campaign, rows))
     if result is None:

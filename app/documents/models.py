@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.accounts.models import User
 from app.clock import wall_now
 from app.db_types import UTCDateTime, enum_column
-from app.extensions import db
+from app.extensions import Model
 from app.labelled_enum import LabelledEnum
 
 
@@ -21,7 +21,7 @@ class PreparationStatus(LabelledEnum):
     FAILED = "failed", "Échec de la préparation"
 
 
-class PreparedDocument(db.Model):
+class PreparedDocument(Model):
     __tablename__ = "prepared_document"
     __table_args__ = (sa.Index("ix_prepared_document_subject", "kind", "subject_id"),)
 

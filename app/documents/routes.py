@@ -4,6 +4,7 @@ download. Only the person who asked may open either."""
 from __future__ import annotations
 
 from flask import abort, jsonify, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -42,7 +43,7 @@ def _own(token: str) -> PreparedDocument:
 
 
 @bp.get("/<token>")
-def follow(token: str):
+def follow(token: str) -> ResponseReturnValue:
     document = _own(token)
     response = render_template("documents/follow.html", document=document,
                                statuses=PreparationStatus,
@@ -51,7 +52,7 @@ def follow(token: str):
 
 
 @bp.get("/<token>/etat")
-def state(token: str):
+def state(token: str) -> ResponseReturnValue:
     """For the page's script, which shows how far the preparation is (when its builder
     tells) and reloads the page once the document is ready."""
     response = jsonify(services.state(_own(token)))
@@ -60,7 +61,7 @@ def state(token: str):
 
 
 @bp.get("/<token>/fichier")
-def download(token: str):
+def download(token: str) -> ResponseReturnValue:
     document = _own(token)
     if document.status is not PreparationStatus.READY or not document.stored_key:
         abort(404)

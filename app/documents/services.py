@@ -21,6 +21,7 @@ from flask import current_app
 from app import storage
 from app.accounts.models import User
 from app.clock import wall_now
+from app.database import affected_rows
 from app.documents.models import PreparationStatus, PreparedDocument
 from app.extensions import db
 from app.jobs import enqueue
@@ -52,7 +53,9 @@ class DocumentError(ValueError):
 
 def _builder(kind: str) -> Callable[[PreparedDocument], Built]:
     module, _, function = BUILDERS[kind].partition(":")
-    return getattr(importlib.import_module(module), function)
+    builder: Callable[[PreparedDocument], Built] = getattr(importlib.import_module(module),
+                                                           function)
+    return builder
 
 
 def ask(kind: str, subject_id: int, title: str, download_name: str, user: User,
@@ -82,6 +85,14 @@ def latest(kind: str, subject_id: int, variant: str) -> PreparedDocument | None:
         PreparedDocument.variant == variant).order_by(PreparedDocument.id.desc()).limit(1))
 
 
+def ready_data(document: PreparedDocument) -> bytes:
+    """The file built for a READY document, stored with it and purged with it."""
+    stored = storage.get(document.stored_key, "document") if document.stored_key else None
+    if stored is None:
+        raise LookupError(f"Document {document.id} has no stored file")
+    return stored.data
+
+
 def by_token(token: str) -> PreparedDocument | None:
     return db.session.scalar(sa.select(PreparedDocument).where(PreparedDocument.token == token))
 
@@ -95,16 +106,16 @@ def _claimable(moment: datetime) -> sa.ColumnElement[bool]:
 def build(document_id: int) -> bool:
     """The job: build the document if nobody else is; True if this call built it."""
     moment = wall_now()
-    claimed = db.session.execute(
+    claimed = affected_rows(db.session.execute(
         sa.update(PreparedDocument).where(PreparedDocument.id == document_id,
                                           _claimable(moment))
         .values(lease_until=moment + LEASE, progress_done=0, progress_total=0,
                 progress_label="")
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False)))
     db.session.commit()
     if claimed != 1:
         return False
-    document = db.session.get(PreparedDocument, document_id, populate_existing=True)
+    document = db.session.get_one(PreparedDocument, document_id, populate_existing=True)
     try:
         built = _builder(document.kind)(document)
         document.stored_key = built.stored_key or storage.put("document", built.data,
@@ -116,7 +127,7 @@ def build(document_id: int) -> bool:
         known = isinstance(error, DocumentError)
         if not known:
             current_app.logger.exception("Préparation du document %s en échec", document_id)
-        document = db.session.get(PreparedDocument, document_id, populate_existing=True)
+        document = db.session.get_one(PreparedDocument, document_id, populate_existing=True)
         document.status = PreparationStatus.FAILED
         document.error = (str(error) if known else
                           "Erreur inattendue pendant la préparation (elle est notée au journal "

@@ -38,8 +38,14 @@ def jobs_mode(config: Mapping) -> str:
     return config.get("JOBS_MODE") or ("rq" if config.get("REDIS_URL") else "thread")
 
 
+def this_app() -> Flask:
+    """The app itself behind ``current_app``, to hand to other threads and to jobs (Flask's
+    types declare ``current_app`` as a Flask, not as the proxy it is)."""
+    return current_app._get_current_object()  # type: ignore[attr-defined]
+
+
 def dispatch(jobs: list[Job]) -> None:
-    app = current_app._get_current_object()
+    app = this_app()
     mode = jobs_mode(app.config)
     if mode == "eager":
         for task, args in jobs:

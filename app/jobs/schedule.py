@@ -38,6 +38,8 @@ class Periodic:
         """This run's slot at ``moment``, or None when it is not time yet today."""
         if self.every is not None:
             return str(int(moment.timestamp() // self.every.total_seconds()))
+        if self.daily_from is None:
+            raise ValueError(f"{self.task}: neither every nor daily_from")
         local = moment.astimezone(PARIS)
         return local.date().isoformat() if local.time() >= self.daily_from else None
 

@@ -18,12 +18,12 @@ from typing import Any
 
 import click
 import redis
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import with_appcontext
 
 from app import redis_client
 from app.jobs import schedule
-from app.jobs.dispatch import jobs_mode, rq_queue, to_redis
+from app.jobs.dispatch import jobs_mode, rq_queue, this_app, to_redis
 
 _app: Flask | None = None  # the app a worker process runs its jobs in
 
@@ -54,7 +54,7 @@ def worker_connection(config) -> redis.Redis:
 def worker_command(burst: bool) -> None:
     """Exécute les tâches de fond (envoi des courriels…) : `make worker`."""
     global _app
-    _app = current_app._get_current_object()
+    _app = this_app()
     if jobs_mode(_app.config) != "rq":
         click.echo("Pas de REDIS_URL : les tâches sont prises dans la base, au calendrier.")
         _run_without_redis(_app, burst)
@@ -104,7 +104,7 @@ def _run_without_redis(app: Flask, burst: bool) -> None:
 def scheduler_command(once: bool) -> None:
     """Met en file les tâches périodiques (relances des courriels, rappels, purge), une fois
     par créneau quel que soit le nombre d’hôtes qui le lancent."""
-    app = current_app._get_current_object()
+    app = this_app()
     if jobs_mode(app.config) != "rq":
         raise click.ClickException("flask scheduler a besoin de REDIS_URL ; sans Redis, "
                                    "flask worker (ou make run) suit le calendrier lui-même.")

@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, Response, abort, current_app, render_template
+from flask.typing import ResponseReturnValue
 
 from app.extensions import db
 from app.mail import OutboundMail
@@ -96,7 +97,7 @@ def _mail(mail_id: int) -> OutboundMail:
 
 
 @bp.get("/")
-def index():
+def index() -> ResponseReturnValue:
     mails = list(db.session.scalars(
         sa.select(OutboundMail).order_by(OutboundMail.id.desc()).limit(SHOWN)))
     return render_template("operations/dev_mails.html",
@@ -105,13 +106,13 @@ def index():
 
 
 @bp.get("/<int:mail_id>")
-def show(mail_id: int):
+def show(mail_id: int) -> ResponseReturnValue:
     return render_template("operations/dev_mails.html", mails=None, shown=SHOWN,
                            selected=read(_mail(mail_id)))
 
 
 @bp.get("/<int:mail_id>/html")
-def html_body(mail_id: int):
+def html_body(mail_id: int) -> ResponseReturnValue:
     response = Response(read(_mail(mail_id)).html or "<p>(pas de partie HTML)</p>",
                         mimetype="text/html")
     response.headers["Content-Security-Policy"] = HTML_BODY_POLICY
@@ -119,7 +120,7 @@ def html_body(mail_id: int):
 
 
 @bp.get("/<int:mail_id>/pieces/<int:number>")
-def attachment(mail_id: int, number: int):
+def attachment(mail_id: int, number: int) -> ResponseReturnValue:
     message = read(_mail(mail_id)).message
     parts = list(message.iter_attachments()) if message is not None else []
     if number >= len(parts):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 
 from flask import Blueprint, current_app, jsonify
+from flask.typing import ResponseReturnValue
 from redis.exceptions import RedisError
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -23,13 +24,13 @@ OK = "ok"
 
 
 @bp.get("/healthz")
-def healthz():
+def healthz() -> ResponseReturnValue:
     """Alive: answers without touching the database."""
     return _no_store(jsonify(status=OK))
 
 
 @bp.get("/readyz")
-def readyz():
+def readyz() -> ResponseReturnValue:
     """Ready: database, migrations and (if configured) Redis all answer."""
     checks = {**_database_checks(), "redis": _redis_check()}
     failed = sorted(name for name, state in checks.items() if state not in (OK, "non configuré"))

@@ -88,7 +88,7 @@ class DropDevServerRequestLines(logging.Filter):
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        entry = {
+        entry: dict[str, object] = {
             "timestamp": datetime.fromtimestamp(record.created, UTC)
             .isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "level": record.levelname,
@@ -159,7 +159,7 @@ def _timed(wsgi_app):
 
 def _finish_request(response: Response) -> Response:
     # The line's fields computed once, here (the filter would look them up again).
-    identifier, method, path = request_id(), request.method, loggable_path()
+    identifier, method, path = request_id_of(request.environ), request.method, loggable_path()
     response.headers[REQUEST_ID_HEADER] = identifier
     log_access(identifier, method, path, response.status_code, elapsed_seconds())
     return response
@@ -177,5 +177,7 @@ def log_access(identifier: str, method: str, path: str, status: int,
 
 def init_logs(app: Flask) -> None:
     configure_logging(app)
-    app.wsgi_app = _timed(app.wsgi_app)  # the clock starts before any hook runs
+    # The clock starts before any hook runs. Flask's documented way to wrap the WSGI app,
+    # which its types declare as a method.
+    app.wsgi_app = _timed(app.wsgi_app)  # type: ignore[method-assign]
     app.after_request(_finish_request)

@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, Response, abort, current_app, make_response, request
+from flask.typing import ResponseReturnValue
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -236,7 +237,7 @@ def _check_access() -> None:
 
 
 @bp.get("/metrics")
-def scrape():
+def scrape() -> ResponseReturnValue:
     """Every process's counters, then the database's figures, in Prometheus' text format."""
     _check_access()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app import audit, policy
@@ -24,7 +25,7 @@ def _admins_only() -> None:
 
 
 @bp.get("/")
-def index():
+def index() -> ResponseReturnValue:
     counts = dict.fromkeys(MailStatus, 0)
     counts.update((status, number) for status, number in db.session.execute(
         sa.select(OutboundMail.status, sa.func.count()).group_by(OutboundMail.status)))
@@ -37,7 +38,7 @@ def index():
 
 
 @bp.post("/renvoyer")
-def retry():
+def retry() -> ResponseReturnValue:
     """« Renvoyer » one mail, or every failed one."""
     if request.form.get("mail_id", "").isdigit():
         ids = [int(request.form["mail_id"])]

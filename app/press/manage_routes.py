@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app import mail, policy, uploads
@@ -29,7 +30,7 @@ def _upload(form: PressKitForm, campaign: Campaign, step: Step | None) -> bool:
 
 
 @bp.route("/etapes/<int:step_id>/presse", methods=["GET", "POST"])
-def step_press(step_id: int):
+def step_press(step_id: int) -> ResponseReturnValue:
     step = db.session.get(Step, step_id) or abort(404)
     policy.require(current_user, "press.manage", step)
     form = PressKitForm()
@@ -42,7 +43,7 @@ def step_press(step_id: int):
 
 
 @bp.post("/etapes/<int:step_id>/presse/renvoyer")
-def resend_invitations(step_id: int):
+def resend_invitations(step_id: int) -> ResponseReturnValue:
     step = db.session.get(Step, step_id) or abort(404)
     policy.require(current_user, "press.manage", step)
     follows = services.followers(step)
@@ -58,7 +59,7 @@ def resend_invitations(step_id: int):
 
 
 @bp.route("/demarches/<slug>/presse", methods=["GET", "POST"])
-def campaign_press(slug: str):
+def campaign_press(slug: str) -> ResponseReturnValue:
     campaign = campaign_by_slug(slug) or abort(404)
     policy.require(current_user, "campaign.press", campaign)
     form = PressKitForm()
@@ -69,7 +70,7 @@ def campaign_press(slug: str):
 
 
 @bp.post("/presse/fichiers/<int:file_id>/supprimer")
-def remove_kit_file(file_id: int):
+def remove_kit_file(file_id: int) -> ResponseReturnValue:
     kit_file = db.session.get(PressKitFile, file_id) or abort(404)
     if kit_file.step is not None:
         policy.require(current_user, "press.manage", kit_file.step)

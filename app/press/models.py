@@ -12,10 +12,10 @@ from app.accounts.models import User
 from app.campaigns.models import Campaign, Step
 from app.clock import now
 from app.db_types import UTCDateTime
-from app.extensions import db
+from app.extensions import Model
 
 
-class PressAccreditation(db.Model):
+class PressAccreditation(Model):
     """A journalist who asked to be invited; managed without an account through ``token``."""
 
     __tablename__ = "press_accreditation"
@@ -41,7 +41,7 @@ class PressAccreditation(db.Model):
         return value.strip().lower()
 
 
-class PressFollow(db.Model):
+class PressFollow(Model):
     """A journalist follows a step: invited when it is scheduled, moved or cancelled."""
 
     __tablename__ = "press_follow"
@@ -59,7 +59,7 @@ class PressFollow(db.Model):
     step: Mapped[Step] = relationship()
 
 
-class PressCampaignFollow(db.Model):
+class PressCampaignFollow(Model):
     """« Toutes les étapes de cette démarche »: the journalist follows every step of the
     campaign, those published or dated later included (each gets its PressFollow then)."""
 
@@ -78,7 +78,7 @@ class PressCampaignFollow(db.Model):
     campaign: Mapped[Campaign] = relationship()
 
 
-class PressKitFile(db.Model):
+class PressKitFile(Model):
     """A file of a press kit, for a whole campaign or one of its steps."""
 
     __tablename__ = "press_kit_file"

@@ -11,6 +11,7 @@ from flask import (
     render_template,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 
 from app import clock, storage
 from app.calendar.links import feed_links
@@ -31,7 +32,7 @@ PRESS_KIT_FILES = 20
 
 
 @bp.get("/")
-def press_space():
+def press_space() -> ResponseReturnValue:
     # Démarches over (the 2010 installations never dated) have no press point nor feed left.
     groups = services.press_calendar(clock.today(), PRESS_STEPS)
     feeds = [feed_links("calendar.campaign_feed", group.campaign.title,
@@ -46,7 +47,7 @@ def press_space():
 
 @bp.route("/accreditation", methods=["GET", "POST"])
 @keeps_form_on_expired_token
-def accreditation():
+def accreditation() -> ResponseReturnValue:
     form = AccreditationForm()
     groups = services.campaigns_to_follow(clock.today())
     form.fill(groups)
@@ -66,7 +67,7 @@ def accreditation():
 
 @bp.route("/accreditation/<token>", methods=["GET", "POST"])
 @keeps_form_on_expired_token
-def manage_accreditation(token: str):
+def manage_accreditation(token: str) -> ResponseReturnValue:
     accreditation = services.by_token(token)
     if accreditation is None:
         abort(404)
@@ -85,7 +86,7 @@ def manage_accreditation(token: str):
 
 
 @bp.post("/accreditation/<token>/retirer")
-def withdraw_accreditation(token: str):
+def withdraw_accreditation(token: str) -> ResponseReturnValue:
     accreditation = services.by_token(token)
     if accreditation is None:
         abort(404)
@@ -95,7 +96,7 @@ def withdraw_accreditation(token: str):
 
 
 @bp.get("/fichiers/<int:file_id>/<path:name>")
-def kit_file(file_id: int, name: str):
+def kit_file(file_id: int, name: str) -> ResponseReturnValue:
     kit_file = db.session.get(PressKitFile, file_id)
     # A draft step's kit stays private until the step is published.
     if kit_file is None or (kit_file.step is not None and not kit_file.step.is_public):

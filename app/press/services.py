@@ -239,8 +239,8 @@ def count_followers(step: Step, change: str) -> tuple[str, int]:
     find the step undated (a step given a date is « scheduled » or « moved »)."""
     if step.day is None and change == "cancelled":
         return "journalists", 0
-    following = db.session.scalar(sa.select(sa.func.count()).select_from(PressFollow)
-                                  .where(PressFollow.step_id == step.id))
+    following = db.session.execute(sa.select(sa.func.count()).select_from(PressFollow)
+                                   .where(PressFollow.step_id == step.id)).scalar_one()
     newcomers = len(_whole_campaign_newcomers(step)) if change not in ("cancelled",
                                                                        "unscheduled") else 0
     return "journalists", following + newcomers

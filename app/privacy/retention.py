@@ -16,6 +16,7 @@ from flask import current_app
 from app.campaigns.models import Campaign, Step
 from app.clock import now, today
 from app.contributions.models import Contribution
+from app.database import affected_rows
 from app.extensions import db
 from app.mail import OutboundMail
 from app.press.models import PressAccreditation, PressFollow
@@ -60,11 +61,11 @@ def forget_contribution_emails(days: int) -> int:
     campaigns_over = sa.select(Campaign.id).where(sa.or_(
         Campaign.synthesis_deadline.is_(None),
         Campaign.synthesis_deadline < today() - timedelta(days=days)))
-    return db.session.execute(
+    return affected_rows(db.session.execute(
         sa.update(Contribution).where(Contribution.email.is_not(None),
                                       Contribution.created_at < now() - timedelta(days=days),
                                       Contribution.campaign_id.in_(campaigns_over))
-        .values(email=None), execution_options={"synchronize_session": False}).rowcount
+        .values(email=None), execution_options={"synchronize_session": False}))
 
 
 def purge_old_mails(days: int) -> int:

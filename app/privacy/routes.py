@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from app.privacy import pages, services
 from app.registrations.services import registration_from_token
@@ -22,7 +23,7 @@ def _legal_context() -> dict:
 
 
 @bp.get("/inscriptions/<token>/mes-donnees.json")
-def data_copy(token: str):
+def data_copy(token: str) -> ResponseReturnValue:
     registration = registration_from_token(token)
     copy = services.personal_data_copy(registration.email)
     body = json.dumps(copy, ensure_ascii=False, indent=2)
@@ -31,7 +32,7 @@ def data_copy(token: str):
 
 
 @bp.route("/inscriptions/<token>/effacement", methods=["GET", "POST"])
-def erase(token: str):
+def erase(token: str) -> ResponseReturnValue:
     registration = registration_from_token(token)
     if request.method == "POST":  # CSRFProtect has checked the form's token
         report = services.erase_person(registration.email)
@@ -45,5 +46,5 @@ def erase(token: str):
 
 
 @bp.get("/donnees-effacees")
-def erased():
+def erased() -> ResponseReturnValue:
     return render_template("privacy/erased.html")

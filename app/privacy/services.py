@@ -14,6 +14,7 @@ from app.audit import AuditEntry
 from app.campaigns.models import Step
 from app.clock import now
 from app.contributions.models import Contribution
+from app.database import affected_rows
 from app.extensions import db
 from app.mail import MailStatus, OutboundMail
 from app.participants import CATEGORIES, PROFESSIONAL_TYPES
@@ -185,12 +186,12 @@ def blank_mails(condition: sa.ColumnElement[bool]) -> int:
     values = {"recipient": "", "message": b"", "params": None,
               "last_error": ERASED_MAIL_NOTE}
     bulk = {"synchronize_session": False}  # the caller commits, which expires the session
-    given_up = db.session.execute(
+    given_up = affected_rows(db.session.execute(
         sa.update(OutboundMail).where(condition, OutboundMail.status.in_(
             (MailStatus.PENDING, MailStatus.SENDING)))
-        .values(status=MailStatus.FAILED, **values), execution_options=bulk).rowcount
-    return given_up + db.session.execute(sa.update(OutboundMail).where(condition)
-                                         .values(**values), execution_options=bulk).rowcount
+        .values(status=MailStatus.FAILED, **values), execution_options=bulk))
+    return given_up + affected_rows(db.session.execute(
+        sa.update(OutboundMail).where(condition).values(**values), execution_options=bulk))
 
 
 def _cancel_active(email: str, report: ErasureReport) -> None:
@@ -219,9 +220,9 @@ def erase_person(email: str) -> ErasureReport:
                                            .where(Registration.email == email)):
         registrations.anonymise(registration)
         report.registrations_anonymised += 1
-    report.contributions_detached = db.session.execute(
+    report.contributions_detached = affected_rows(db.session.execute(
         sa.update(Contribution).where(Contribution.email == email)
-        .values(email=None, pseudonym="")).rowcount
+        .values(email=None, pseudonym="")))
     # After the cancellations, so that their own mails are blanked too.
     report.mails_purged = blank_mails(_mails_to(email))
     accreditation = db.session.scalar(sa.select(PressAccreditation)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from app import clock, page_scopes
 from app.campaigns import queries
@@ -15,12 +16,13 @@ bp = Blueprint("public", __name__)
 
 @bp.get("/")
 @cached_page(page_scopes.home)
-def home():
+def home() -> ResponseReturnValue:
     campaigns = queries.all_campaigns()
     campaign = queries.featured_campaign(campaigns)
     today = clock.today()
-    context = {"campaign": campaign, "campaigns": campaigns, "upcoming": [], "counts": {},
-               "days_left": None, "question_counts": {}}
+    context: dict[str, object] = {
+        "campaign": campaign, "campaigns": campaigns, "upcoming": [], "counts": {},
+        "days_left": None, "question_counts": {}}
     if campaign is not None:
         context["upcoming"] = queries.upcoming_steps(campaign, today)
         context["counts"] = queries.campaign_step_counts(campaign, today)
@@ -31,7 +33,7 @@ def home():
 
 
 @bp.get("/participer")
-def participate():
+def participate() -> ResponseReturnValue:
     """The main navigation's « Participer »: the contributions of the campaign the home page
     presents (the header has no campaign of its own)."""
     campaign = queries.featured_campaign(queries.all_campaigns())
@@ -41,7 +43,7 @@ def participate():
 
 
 @bp.get("/favicon.ico")
-def favicon():
+def favicon() -> ResponseReturnValue:
     """Browsers ask for /favicon.ico whatever the page declares (the projected wall did, and
     logged a 404): the DSFR icon."""
     response = current_app.send_static_file("vendor/dsfr/favicon/favicon.ico")
@@ -51,7 +53,7 @@ def favicon():
 
 
 @bp.get("/mentions-legales")
-def legal_notice():
+def legal_notice() -> ResponseReturnValue:
     config = current_app.config
     publisher = legal.publisher()
     return render_template(
@@ -62,7 +64,7 @@ def legal_notice():
 
 
 @bp.get("/donnees-personnelles")
-def personal_data():
+def personal_data() -> ResponseReturnValue:
     config = current_app.config
     return render_template(
         "public/personal_data.html", controller=legal.data_controller(),
@@ -72,7 +74,7 @@ def personal_data():
 
 
 @bp.get("/accessibilite")
-def accessibility():
+def accessibility() -> ResponseReturnValue:
     return render_template(
         "public/accessibility.html", publisher=legal.publisher(),
         declaration=legal.accessibility_declaration(),

@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug import Response
 from wtforms import SelectField, StringField
@@ -94,7 +95,7 @@ def _mark_arrival(registration: Registration) -> Response | str:
 
 
 @bp.get("/etapes/<int:step_id>/pointage")
-def check_in(step_id: int):
+def check_in(step_id: int) -> ResponseReturnValue:
     step = _step(step_id)
     arrival = None
     if request.args.get("arrivee", "").isdigit():
@@ -104,7 +105,7 @@ def check_in(step_id: int):
 
 
 @bp.get("/etapes/<int:step_id>/pointage/resultats")
-def check_in_results(step_id: int):
+def check_in_results(step_id: int) -> ResponseReturnValue:
     """Search as one types: the results' fragment."""
     step = _step(step_id)
     search = request.args.get("q", "")[:100]
@@ -113,7 +114,7 @@ def check_in_results(step_id: int):
 
 
 @bp.get("/etapes/<int:step_id>/pointage/etat.json")
-def check_in_state(step_id: int):
+def check_in_state(step_id: int) -> ResponseReturnValue:
     """What every desk polls: the counter and who is present since when (the names staff
     already see at the desk, nothing more)."""
     step = _step(step_id)
@@ -127,12 +128,12 @@ def check_in_state(step_id: int):
 
 
 @bp.post("/inscriptions/<int:registration_id>/arrivee")
-def check_in_arrival(registration_id: int):
+def check_in_arrival(registration_id: int) -> ResponseReturnValue:
     return _mark_arrival(_registration(registration_id))
 
 
 @bp.post("/inscriptions/<int:registration_id>/annuler-arrivee")
-def check_in_undo(registration_id: int):
+def check_in_undo(registration_id: int) -> ResponseReturnValue:
     registration = _registration(registration_id)
     if desk.undo_check_in(registration, current_user):
         return _answer(registration, f"Arrivée de {registration.full_name} annulée.", "success")
@@ -141,7 +142,7 @@ def check_in_undo(registration_id: int):
 
 
 @bp.post("/etapes/<int:step_id>/pointage/code")
-def check_in_scan(step_id: int):
+def check_in_scan(step_id: int) -> ResponseReturnValue:
     """A scanned (or typed) confirmation code: the arrival of its registration."""
     step = _step(step_id)
     try:
@@ -161,7 +162,7 @@ def check_in_scan(step_id: int):
 
 @bp.post("/etapes/<int:step_id>/pointage/sur-place")
 @keeps_form_on_expired_token
-def check_in_walk_in(step_id: int):
+def check_in_walk_in(step_id: int) -> ResponseReturnValue:
     step = _step(step_id)
     form = _walk_in_form()
     if form.validate_on_submit():
@@ -178,7 +179,7 @@ def check_in_walk_in(step_id: int):
 
 
 @bp.route("/pointage/<token>", methods=["GET", "POST"])
-def check_in_by_code(token: str):
+def check_in_by_code(token: str) -> ResponseReturnValue:
     """Where the QR code of a confirmation leads when read by the phone's own camera app:
     the organiser confirms the arrival."""
     try:

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from app import audit, clock, french
 from app.accounts.models import User
 from app.campaigns.models import Step, StepFormat
+from app.database import affected_rows
 from app.extensions import db
 from app.french import fold
 from app.participants import category_label
@@ -58,11 +59,11 @@ def _set_arrival(registration: Registration, user: User, arrived: bool) -> bool:
     where = ((Registration.checked_in_at.is_(None),
               Registration.status == RegistrationStatus.CONFIRMED) if arrived
              else (Registration.checked_in_at.is_not(None),))
-    changed = db.session.execute(
+    changed = affected_rows(db.session.execute(
         sa.update(Registration).where(Registration.id == registration.id, *where)
         .values(checked_in_at=clock.now() if arrived else None)
         .execution_options(synchronize_session=False)
-    ).rowcount == 1
+    )) == 1
     if changed:
         # The registration's number, not the person's name: the audit log is never purged.
         action, summary = (("registration.check_in", "Présence enregistrée") if arrived

@@ -66,9 +66,11 @@ def to_csv(header: list[str], body: list[list[object]], separator: str = ",") ->
 def to_xlsx(header: list[str], body: list[list[object]], title: str) -> bytes:
     from openpyxl import Workbook  # here: openpyxl loads NumPy and Pillow (25 MB)
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
 
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook's one sheet, for mypy  # nosec B101
     sheet.title = title[:31]
     sheet.append(header)
     for row in body:

@@ -34,12 +34,12 @@ PHONE = Regexp(r"^\+?[0-9 .()-]{6,20}$",
                message="Indiquez un numéro de téléphone valide, par exemple 05 61 00 00 00.")
 
 
-def id_or_none(value: object) -> int | None:
+def id_or_none(value: str | int | None) -> int | None:
     """A select's value as a database id; its empty placeholder (« Choisir… ») is None, so
     that ``required`` answers in French instead of WTForms' « could not coerce ». « 0 », the
     placeholder's former value, still means none: a page opened before the change still
     posts it (ids start at 1)."""
-    if value in ("", "0", 0, None):
+    if value is None or value in ("", "0", 0):
         return None
     return int(value)
 
@@ -97,13 +97,13 @@ def registration_form(questions: list[RegistrationQuestion],
 
     if hybrid_places:
         missing = "Choisissez de participer sur place ou en ligne."
+        offered = [(places.pool.value, _places_label(places))
+                   for places in hybrid_places if places.pool is not None]  # both, named
         # validate_choice off: one French message, not WTForms' « Not a valid choice » too.
         StepRegistrationForm.attendance = RadioField(
             "Vous participez", validate_choice=False,
-            validators=[required(missing),
-                        AnyOf([places.pool.value for places in hybrid_places], missing)],
-            choices=choices([(places.pool.value, _places_label(places))
-                             for places in hybrid_places]))
+            validators=[required(missing), AnyOf([value for value, _ in offered], missing)],
+            choices=choices(offered))
 
     for question in questions:
         validators = ([required("Répondez à cette question.")] if question.required

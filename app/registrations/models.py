@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from app.campaigns.models import Challenge, Step
 from app.clock import now
 from app.db_types import UTCDateTime, enum_column
-from app.extensions import db
+from app.extensions import Model
 from app.labelled_enum import LabelledEnum
 from app.territories.models import Territory
 
@@ -58,7 +58,7 @@ class StatusChangeError(ValueError):
     status before (the message is French all the same, should it ever reach a page)."""
 
 
-class Registration(db.Model):
+class Registration(Model):
     __tablename__ = "registration"
     __table_args__ = (
         # One active registration per email and step, whatever the race.
@@ -128,7 +128,7 @@ class Registration(db.Model):
             self.cancelled_at = now()
 
 
-class RegistrationQuestion(db.Model):
+class RegistrationQuestion(Model):
     """A question an organiser adds to one step's registration form."""
 
     __tablename__ = "registration_question"

@@ -51,8 +51,13 @@ def capacity_of(step: Step, pool: Attendance | None = None) -> int | None:
 
 def total_capacity(step: Step) -> int | None:
     """Every seat of the step, None if one of its pools is unlimited."""
-    capacities = [capacity_of(step, pool) for pool in pools(step)]
-    return None if None in capacities else sum(capacities)
+    total = 0
+    for pool in pools(step):
+        capacity = capacity_of(step, pool)
+        if capacity is None:
+            return None
+        total += capacity
+    return total
 
 
 def confirmed_counts(step_id: int, pool: Attendance | None = None) -> dict[str, int]:
@@ -106,13 +111,13 @@ def waitlist_position(registration: Registration) -> int:
     """1 for the first in line (of the registration's pool)."""
     created_at, number = WAITING_ORDER
     pool = pool_of(registration.step, registration.attendance)
-    return 1 + db.session.scalar(
+    return 1 + db.session.execute(
         sa.select(sa.func.count()).select_from(Registration)
         .where(Registration.step_id == registration.step_id,
                Registration.status == RegistrationStatus.WAITLISTED, _in_pool(pool),
                sa.or_(created_at < registration.created_at,
                       sa.and_(created_at == registration.created_at,
-                              number < registration.id))))
+                              number < registration.id)))).scalar_one()
 
 
 @dataclass(frozen=True)

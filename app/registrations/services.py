@@ -53,7 +53,7 @@ class FullError(RegistrationError):
 
 
 class AlreadyRegisteredError(RegistrationError):
-    def __init__(self, existing: Registration) -> None:
+    def __init__(self, existing: Registration | None) -> None:
         super().__init__("Vous êtes déjà inscrit(e) à cette étape avec cette adresse "
                          "électronique.")
         self.existing = existing
@@ -352,7 +352,7 @@ def notify_registrants(step: Step, change: str, previous: dict | None = None
 def count_registrants(step: Step, change: str) -> tuple[str, int]:
     """How many notify_registrants would mail now (the same query)."""
     return "registrants", db.session.scalar(
-        sa.select(sa.func.count()).select_from(_told_of_changes(step).subquery()))
+        sa.select(sa.func.count()).select_from(_told_of_changes(step).subquery())) or 0
 
 
 def send_reminders() -> int:

@@ -57,6 +57,17 @@ def _territory(kind: TerritoryKind, code: str) -> Territory | None:
                                                         Territory.code == code))
 
 
+def _loaded_territory(kind: TerritoryKind, code: str) -> Territory:
+    """A territory of the referential, which the seed loads first: the files name no other."""
+    return db.session.execute(sa.select(Territory).where(Territory.kind == kind,
+                                                         Territory.code == code)).scalar_one()
+
+
+def _loaded_campaign(slug: str) -> Campaign:
+    """A campaign of campaigns.toml, loaded before the demo that names it."""
+    return db.session.execute(sa.select(Campaign).where(Campaign.slug == slug)).scalar_one()
+
+
 def _load_territories(report: SeedReport) -> None:
     data = _read(DATA / "territories.toml")
     for row in data["regions"]:
@@ -106,7 +117,7 @@ def _load_campaign(path: Path, report: SeedReport) -> None:
                                       .where(Step.campaign_id == campaign.id)))
     defaults = data.get("step_defaults", {})
     for row in data["steps"]:
-        departement = _territory(TerritoryKind.DEPARTEMENT, row["departement"])
+        departement = _loaded_territory(TerritoryKind.DEPARTEMENT, row["departement"])
         if departement.id in existing:
             continue
         values = {key: value for key, value in row.items() if key != "departement"}
@@ -130,8 +141,9 @@ def _load_demo(report: SeedReport) -> None:
         user = User(email=email, name=row["name"], role=Role(row["role"]))
         # INSEE codes of regions and départements overlap ("76"): the key says which.
         user.territories = (
-            [_territory(TerritoryKind.REGION, code) for code in row.get("regions", [])]
-            + [_territory(TerritoryKind.DEPARTEMENT, code) for code in row.get("departements", [])])
+            [_loaded_territory(TerritoryKind.REGION, code) for code in row.get("regions", [])]
+            + [_loaded_territory(TerritoryKind.DEPARTEMENT, code)
+               for code in row.get("departements", [])])
         user.set_password(data["password"])
         db.session.add(user)
         report.users += 1
@@ -140,14 +152,14 @@ def _load_demo(report: SeedReport) -> None:
     for batch in data.get("contributions", []):
         _load_demo_contributions(batch)
     for slug in data.get("open_contributions", []):
-        campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == slug))
+        campaign = _loaded_campaign(slug)
         campaign.contributions_open = True
     db.session.flush()
 
 
 def _load_demo_agenda(agenda: dict[str, Any]) -> None:
-    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == agenda["campaign"]))
-    departement = _territory(TerritoryKind.DEPARTEMENT, agenda["departement"])
+    campaign = _loaded_campaign(agenda["campaign"])
+    departement = _loaded_territory(TerritoryKind.DEPARTEMENT, agenda["departement"])
     step = db.session.scalar(sa.select(Step).where(Step.campaign_id == campaign.id,
                                                    Step.territory_id == departement.id))
     if step is None or step.agenda_items:
@@ -163,11 +175,11 @@ def _load_demo_agenda(agenda: dict[str, Any]) -> None:
 
 def _load_demo_contributions(batch: dict[str, Any]) -> None:
     """Published proposals of a département, once (skipped if the campaign has any)."""
-    campaign = db.session.scalar(sa.select(Campaign).where(Campaign.slug == batch["campaign"]))
+    campaign = _loaded_campaign(batch["campaign"])
     if db.session.scalar(sa.select(Contribution.id).where(
             Contribution.campaign_id == campaign.id).limit(1)) is not None:
         return
-    departement = _territory(TerritoryKind.DEPARTEMENT, batch["departement"])
+    departement = _loaded_territory(TerritoryKind.DEPARTEMENT, batch["departement"])
     step = db.session.scalar(sa.select(Step).where(Step.campaign_id == campaign.id,
                                                    Step.territory_id == departement.id))
     challenges = {challenge.code: challenge for challenge in campaign.challenges}

@@ -22,10 +22,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from app import storage
 from app.accounts.models import User
 from app.documents import services as document_services
-from app.documents.models import PreparationStatus
+from app.documents.models import PreparationStatus, PreparedDocument
 from app.extensions import db
 from app.french import PARIS
 from app.syntheses.models import Synthesis, ThemeSnapshot
@@ -46,10 +45,10 @@ def _themes(payload: dict | list) -> list[dict] | None:
             for t in payload]
 
 
-def _stored_themes(document) -> list[dict] | None:
+def _stored_themes(document: PreparedDocument | None) -> list[dict] | None:
     if document is None or document.status is not PreparationStatus.READY:
         return None
-    return _themes(json.loads(storage.get(document.stored_key, "document").data))
+    return _themes(json.loads(document_services.ready_data(document)))
 
 
 def keep(synthesis: Synthesis, user: User, moment: datetime) -> None:

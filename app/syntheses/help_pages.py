@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app import storage
 from app.accounts.models import User
 from app.campaigns.models import Challenge
 from app.documents import services as document_services
@@ -39,8 +38,7 @@ def help_page(synthesis: Synthesis, challenge: Challenge, user: User,
         db.session.refresh(document)  # a worker may already have computed it (tests, eager)
     if document.status is not PreparationStatus.READY:
         return HelpPage(None, document, None)
-    stored = storage.get(document.stored_key, "document")
-    suggestions = help_module.read_help(stored.data, contributions)
+    suggestions = help_module.read_help(document_services.ready_data(document), contributions)
     return HelpPage(suggestions, document, help_changes.since_validation(
         synthesis, challenge.id, suggestions, contributions))
 

@@ -12,12 +12,12 @@ from app.campaigns.models import Campaign, Challenge, Step
 from app.clock import now
 from app.contributions.models import Contribution
 from app.db_types import UTCDateTime, enum_column
-from app.extensions import db
+from app.extensions import Model
 from app.labelled_enum import LabelledEnum
 from app.territories.models import Territory
 
 
-class StepReport(db.Model):
+class StepReport(Model):
     """What the organiser writes after a step is held; published on the step page."""
 
     __tablename__ = "step_report"
@@ -46,7 +46,7 @@ class SynthesisState(LabelledEnum):
     TRANSMITTED = "transmitted", "Transmise"
 
 
-class Synthesis(db.Model):
+class Synthesis(Model):
     """The synthesis of a campaign for one territory (a département, or the whole region)."""
 
     __tablename__ = "synthesis"
@@ -88,7 +88,7 @@ class Synthesis(db.Model):
         return next((s for s in self.sections if s.challenge_id == challenge.id), None)
 
 
-class SynthesisSection(db.Model):
+class SynthesisSection(Model):
     """The organiser's editorial text on one question (plain text or Markdown)."""
 
     __tablename__ = "synthesis_section"
@@ -109,7 +109,7 @@ class SynthesisSection(db.Model):
     updated_by: Mapped[User | None] = relationship()
 
 
-class SynthesisQuote(db.Model):
+class SynthesisQuote(Model):
     """A testimony the organiser chose to quote ("paroles")."""
 
     __tablename__ = "synthesis_quote"
@@ -125,7 +125,7 @@ class SynthesisQuote(db.Model):
     contribution: Mapped[Contribution] = relationship()
 
 
-class ThemeSnapshot(db.Model):
+class ThemeSnapshot(Model):
     """What the writing help said of one question when the synthesis was last validated (kept
     when it is reopened, replaced at the next validation): the help page marks the themes that
     grew since (app.syntheses.help_changes)."""
@@ -146,7 +146,7 @@ class ThemeSnapshot(db.Model):
     themes: Mapped[list[dict] | None] = mapped_column(sa.JSON(none_as_null=True))
 
 
-class Transmission(db.Model):
+class Transmission(Model):
     """One sending of a validated synthesis to the ministry: who, when, which files."""
 
     __tablename__ = "synthesis_transmission"

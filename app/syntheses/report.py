@@ -49,12 +49,10 @@ class Report:
     def departement_table(self) -> tuple[list[str], list[list[object]]]:
         """Contributions per département (rows) and question (columns), with totals."""
         header = ["Département", *[c.title for c in self.challenges], "Total"]
-        rows = []
-        for name, counts in self.figures.by_departement.items():
-            values = [counts.get(c.id, 0) for c in self.challenges]
-            rows.append([name, *values, sum(counts.values())])
-        totals = [sum(row[index] for row in rows) for index in range(1, len(header))]
-        return header, [*rows, ["Total", *totals]]
+        counted = [(name, [*(counts.get(c.id, 0) for c in self.challenges), sum(counts.values())])
+                   for name, counts in self.figures.by_departement.items()]
+        totals = [sum(numbers[index] for _, numbers in counted) for index in range(len(header) - 1)]
+        return header, [*([name, *numbers] for name, numbers in counted), ["Total", *totals]]
 
 
 def build(synthesis: Synthesis, operator: str) -> Report:

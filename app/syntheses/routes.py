@@ -16,9 +16,11 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app import audit, policy, storage
+from app.accounts.models import User
 from app.backoffice import staff_blueprint
 from app.campaigns.models import Campaign, Challenge
 from app.campaigns.queries import all_campaigns, campaign_with_challenges
@@ -71,7 +73,7 @@ def _code(synthesis: Synthesis) -> str:
 
 
 @bp.get("/syntheses")
-def dashboard():
+def dashboard() -> ResponseReturnValue:
     policy.require(current_user, "synthesis.edit")
     campaigns = [c for c in all_campaigns() if c.synthesis_deadline]
     existing = {(s.campaign_id, s.territory_id): s for s in db.session.scalars(
@@ -84,7 +86,7 @@ def dashboard():
 
 
 @bp.get("/syntheses/<slug>/<code>")
-def workspace(slug: str, code: str):
+def workspace(slug: str, code: str) -> ResponseReturnValue:
     return _workspace(_synthesis(slug, code), code)
 
 
@@ -152,7 +154,7 @@ def _back(slug: str, code: str, anchor: str | None = None):
 
 @bp.post("/syntheses/<slug>/<code>/textes")
 @keeps_form_on_expired_token
-def save_texts(slug: str, code: str):
+def save_texts(slug: str, code: str) -> ResponseReturnValue:
     """The workspace's one form: every text, saved at once (nothing typed is lost)."""
     synthesis = _synthesis(slug, code, create=True)
     page = _texts_first(synthesis, code)
@@ -166,7 +168,7 @@ def save_texts(slug: str, code: str):
 
 
 @bp.post("/syntheses/<slug>/<code>/texte")
-def save_text(slug: str, code: str):
+def save_text(slug: str, code: str) -> ResponseReturnValue:
     """One text, as the page's script saves it while the person types (JSON), or as a plain
     form posts it (``challenge_id``: 0 for the introduction, and ``text``)."""
     synthesis = _synthesis(slug, code, create=True)
@@ -200,7 +202,7 @@ def save_text(slug: str, code: str):
 
 @bp.post("/syntheses/<slug>/<code>/citer/<int:contribution_id>")
 @keeps_form_on_expired_token
-def toggle_quote(slug: str, code: str, contribution_id: int):
+def toggle_quote(slug: str, code: str, contribution_id: int) -> ResponseReturnValue:
     """« Citer » is a button of the workspace's form: the texts are saved first."""
     synthesis = _synthesis(slug, code, create=True)
     contribution = db.session.get(Contribution, contribution_id) or abort(404)
@@ -221,7 +223,7 @@ def toggle_quote(slug: str, code: str, contribution_id: int):
 
 
 def _change_state(slug: str, code: str, action: str,
-                  change: Callable[[Synthesis, object], object],
+                  change: Callable[[Synthesis, User], object],
                   success: Callable[[object], str]):
     synthesis = _synthesis(slug, code, action, create=True)
     page = _texts_first(synthesis, code)
@@ -238,13 +240,13 @@ def _change_state(slug: str, code: str, action: str,
 
 @bp.post("/syntheses/<slug>/<code>/valider")
 @keeps_form_on_expired_token
-def validate(slug: str, code: str):
+def validate(slug: str, code: str) -> ResponseReturnValue:
     return _change_state(slug, code, "synthesis.validate", services.validate,
                          lambda _: "La synthèse est validée : elle peut être transmise.")
 
 
 @bp.post("/syntheses/<slug>/<code>/brouillon")
-def reopen(slug: str, code: str):
+def reopen(slug: str, code: str) -> ResponseReturnValue:
     return _change_state(slug, code, "synthesis.validate", services.reopen,
                          lambda _: "La synthèse est repassée en brouillon.")
 
@@ -255,7 +257,7 @@ def _file_name(synthesis: Synthesis, extension: str) -> str:
 
 @bp.post("/syntheses/<slug>/<code>/synthese.<any(docx, pdf):extension>")
 @keeps_form_on_expired_token
-def document(slug: str, code: str, extension: str):
+def document(slug: str, code: str, extension: str) -> ResponseReturnValue:
     """A worker writes the document (from the texts the form carried, saved first); the
     person follows it on its page, then downloads it."""
     synthesis = _synthesis(slug, code, create=True)
@@ -269,7 +271,7 @@ def document(slug: str, code: str, extension: str):
 
 
 @bp.post("/syntheses/<slug>/<code>/transmettre")
-def transmit(slug: str, code: str):
+def transmit(slug: str, code: str) -> ResponseReturnValue:
     """A worker builds the ZIP and records the transmission (a second click while it works
     follows the same preparation)."""
     synthesis = _synthesis(slug, code, "synthesis.transmit")
@@ -286,7 +288,7 @@ def transmit(slug: str, code: str):
 
 
 @bp.get("/syntheses/<slug>/<code>/envois/<int:transmission_id>.zip")
-def bundle(slug: str, code: str, transmission_id: int):
+def bundle(slug: str, code: str, transmission_id: int) -> ResponseReturnValue:
     synthesis = _synthesis(slug, code)
     sent = db.session.get(Transmission, transmission_id)
     if sent is None or sent.synthesis_id != synthesis.id:
@@ -303,7 +305,7 @@ def _challenge(synthesis: Synthesis, challenge_id: int) -> Challenge:
 
 
 @bp.get("/syntheses/<slug>/<code>/aide/<int:challenge_id>")
-def writing_help(slug: str, code: str, challenge_id: int):
+def writing_help(slug: str, code: str, challenge_id: int) -> ResponseReturnValue:
     """Suggestions computed (by a worker) from the question's published contributions."""
     # The computation it asks for is filed under the synthesis: it needs the row.
     synthesis = _synthesis(slug, code, create=True)
@@ -320,7 +322,7 @@ def writing_help(slug: str, code: str, challenge_id: int):
 
 
 @bp.get("/syntheses/<slug>/<code>/aide/<int:challenge_id>/etat")
-def writing_help_state(slug: str, code: str, challenge_id: int):
+def writing_help_state(slug: str, code: str, challenge_id: int) -> ResponseReturnValue:
     """For the page's script, which shows how far the computation is and reloads the page
     once the suggestions are computed."""
     synthesis = _synthesis(slug, code)
@@ -330,7 +332,7 @@ def writing_help_state(slug: str, code: str, challenge_id: int):
 
 
 @bp.post("/syntheses/<slug>/<code>/aide/<int:challenge_id>/ajouter")
-def accept_suggestion(slug: str, code: str, challenge_id: int):
+def accept_suggestion(slug: str, code: str, challenge_id: int) -> ResponseReturnValue:
     """Add a suggested line to the question's text, where the organiser then edits it. The
     journal says who accepted which suggestion, in the transaction that saves the text: no
     text added without its entry, nor an entry without its text."""

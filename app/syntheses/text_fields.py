@@ -44,9 +44,8 @@ def shown(synthesis: Synthesis, key: int, sent: editing.Edit | None,
     person's text, based on the colleague's version (saving again replaces it, knowingly); one
     refused for another reason (expired page, too long) keeps the person's text and base."""
     stored = editing.stored(synthesis, key)
-    untouched = sent is None or (sent.base is not None
-                                 and editing.digest(sent.text) == sent.base)
-    if untouched or sent.text == stored.text:
+    if sent is None or sent.text == stored.text or (  # untouched, or typed back as stored
+            sent.base is not None and editing.digest(sent.text) == sent.base):
         return Shown(key, stored.text, stored.version, stored.base, stored)
     if key in conflicts:
         return Shown(key, sent.text, stored.version, stored.base, stored, conflicts[key])

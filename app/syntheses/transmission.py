@@ -68,6 +68,8 @@ def transmit_by_worker(document: PreparedDocument) -> Built:
     synthesis = db.session.get(Synthesis, document.subject_id)
     if synthesis is None:
         raise DocumentError("Cette synthèse n’existe plus.")
+    if document.requested_by is None:  # its account deleted meanwhile: the ZIP names who sent it
+        raise DocumentError("Le compte qui a demandé la transmission n’existe plus.")
     try:
         sent = transmit(synthesis, document.requested_by, commit=False)
     except SynthesisError as error:
@@ -75,7 +77,7 @@ def transmit_by_worker(document: PreparedDocument) -> Built:
     return Built("application/zip", stored_key=sent.stored_name)
 
 
-def transmit(synthesis: Synthesis, user: User | None, commit: bool = True) -> Transmission:
+def transmit(synthesis: Synthesis, user: User, commit: bool = True) -> Transmission:
     """Build the ZIP and record it, with its stored copy, in one transaction (raises
     SynthesisError with a French message, the storage's failure included)."""
     if synthesis.state is SynthesisState.DRAFT:

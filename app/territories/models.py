@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import enum_column
-from app.extensions import db
+from app.extensions import Model
 from app.labelled_enum import LabelledEnum
 
 
@@ -19,7 +19,7 @@ class TerritoryKind(LabelledEnum):
     PROXIMITE = "proximite", "Territoire de proximité"
 
 
-class Territory(db.Model):
+class Territory(Model):
     __tablename__ = "territory"
     __table_args__ = (sa.UniqueConstraint("kind", "code", name="uq_territory_kind_code"),)
 

@@ -34,7 +34,8 @@ def descendant_ids(root_ids: set[int]) -> set[int]:
 def territory_chain(territory: Territory) -> list[Territory]:
     """The territory and its ancestors, nearest first."""
     chain: list[Territory] = []
-    while territory is not None and territory not in chain:
-        chain.append(territory)
-        territory = territory.parent
+    link: Territory | None = territory
+    while link is not None and link not in chain:
+        chain.append(link)
+        link = link.parent
     return chain

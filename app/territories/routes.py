@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
+from flask.typing import ResponseReturnValue
 
 from app import clock, page_scopes
 from app.calendar.links import feed_links
@@ -17,13 +18,13 @@ DEPARTEMENT_STEPS = 12
 
 @bp.get("/departements")
 @cached_page(page_scopes.departement_list)
-def departement_list():
+def departement_list() -> ResponseReturnValue:
     return render_template("territories/list.html", departements=departements())
 
 
 @bp.get("/departements/<code>")
 @cached_page(page_scopes.departement_page)
-def departement_page(code: str):
+def departement_page(code: str) -> ResponseReturnValue:
     territory = departement_by_code(code)
     if territory is None:
         abort(404)
