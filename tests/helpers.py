@@ -101,3 +101,13 @@ def _empty_postgresql(tables: list[sa.Table]) -> None:
     db.session.execute(sa.text(
         "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, 1, false) "
         "FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"))
+
+
+def migration_app(tmp_path, **config):
+    """An app on its own SQLite file, empty, for a migration test to upgrade and downgrade
+    (no mail leaves it: port 9 is discard)."""
+    from app import create_app
+
+    database = f"sqlite:///{tmp_path / 'migration.db'}"
+    return create_app("testing", {"SQLALCHEMY_DATABASE_URI": database,
+                                  "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": 9, **config})

@@ -24,7 +24,7 @@ from app.audit import AuditEntry
 from app.extensions import db
 from tests import oidc_provider as loopback
 from tests.factories import PASSWORD, make_region, make_user
-from tests.helpers import csrf_token, post_form
+from tests.helpers import csrf_token, migration_app, post_form
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, configure, provider_key_id, query
 
 # The loopback provider's fixtures, used here.
@@ -336,10 +336,7 @@ def test_proconnect_required_without_proconnect_is_refused_at_start_up():
 
 
 def test_the_proconnect_migration_goes_down_and_up(tmp_path):
-    migration_app = create_app("testing", {
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migration.db'}",
-        "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": 9})
-    with migration_app.app_context():
+    with migration_app(tmp_path).app_context():
         upgrade(revision="0029_proconnect_identity")
         columns = {column["name"] for column in sa.inspect(db.engine).get_columns(
             "user_account")}

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
-from app import create_app
 from app.campaigns import services
 from app.campaigns.models import AgendaItem, AgendaKind
 from app.extensions import db
 from tests.factories import make_campaign, make_departement, make_step
+from tests.helpers import migration_app
 
 REVISION = "0013_step_cancel_and_access"
 PREVIOUS = "0012_audit_append_only"
@@ -27,9 +27,7 @@ def scalar(sql: str):
 
 
 def test_step_migration_is_reversible_and_keeps_the_programme(tmp_path):
-    app = create_app("testing", {
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migration.db'}",
-        "CONCERTO_NOW": "2022-10-28T09:15", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": 9})
+    app = migration_app(tmp_path, CONCERTO_NOW="2022-10-28T09:15")
     with app.app_context():
         upgrade()
         campaign = make_campaign()

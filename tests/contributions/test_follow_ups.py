@@ -19,7 +19,7 @@ from app.followups.models import FollowUp, FollowUpStatus, FollowUpUpdate
 from tests.conftest import IsolatedClient
 from tests.contributions.support import add
 from tests.factories import make_user
-from tests.helpers import login_as, post_form
+from tests.helpers import login_as, migration_app, post_form
 
 STAFF_NAME = "Camille Test"  # tests.factories.make_user's
 SUITES = "/demarches/cnr/suites"
@@ -232,12 +232,9 @@ def test_the_campaign_page_links_to_its_follow_ups(world, visitor):
 def test_the_migration_goes_down_and_up(tmp_path):
     from flask_migrate import downgrade, upgrade
 
-    from app import create_app
     from tests.factories import make_campaign, make_departement
 
-    app = create_app("testing", {
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migration.db'}",
-        "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": 9})
+    app = migration_app(tmp_path)
     with app.app_context():
         upgrade()
         campaign = make_campaign()

@@ -16,7 +16,7 @@ from app.contributions.models import (
 from app.extensions import db
 from tests.contributions.support import add
 from tests.factories import make_user
-from tests.helpers import login_as, post_form
+from tests.helpers import login_as, migration_app, post_form
 
 
 def supporters(contribution) -> set[str]:
@@ -181,12 +181,9 @@ def test_a_split_without_its_csrf_token_changes_nothing(client, world, moderator
 def test_the_merge_migration_goes_down_and_up_and_keeps_the_merges(tmp_path):
     from flask_migrate import downgrade, upgrade
 
-    from app import create_app
     from tests.factories import make_campaign, make_departement
 
-    app = create_app("testing", {
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migration.db'}",
-        "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": 9})
+    app = migration_app(tmp_path)
     with app.app_context():
         upgrade()
         campaign = make_campaign()

@@ -10,14 +10,13 @@ import pytest
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
-from app import create_app
 from app.campaigns import services as campaign_services
 from app.campaigns.models import Campaign, Step, StepStatus
 from app.extensions import db
 from app.press.models import PressAccreditation, PressCampaignFollow, PressFollow
 from app.seed import load_seed
 from tests.factories import make_campaign, make_departement, make_step
-from tests.helpers import post_form
+from tests.helpers import migration_app, post_form
 
 JOURNALIST = "claire.martin@midi-libre.example"
 CNR = "CNR santé — Occitanie 2022"
@@ -229,8 +228,7 @@ def test_a_step_held_since_is_neither_shown_nor_cancelled_on_update(app, client,
 
 
 def test_the_migration_of_campaign_follows_is_reversible(tmp_path):
-    application = create_app("testing", {
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migrations.db'}"})
+    application = migration_app(tmp_path)
     with application.app_context():
         upgrade()
         assert "press_campaign_follow" in sa.inspect(db.engine).get_table_names()

@@ -4,11 +4,11 @@ keys on, in place: a step's registrations survive (a copy of ``step`` would casc
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
 
-from app import create_app
 from app.campaigns.models import Campaign
 from app.extensions import db
 from app.territories.models import Territory
 from tests.factories import make_campaign, make_step
+from tests.helpers import migration_app
 
 REVISION = "0019_registration_places"
 PREVIOUS = "0018_synthesis_editing"
@@ -29,9 +29,7 @@ def execute(sql: str) -> None:
 
 
 def test_places_migration_is_reversible_and_keeps_registrations(tmp_path):
-    app = create_app("testing", {
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'migration.db'}",
-        "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": 9})
+    app = migration_app(tmp_path)
     with app.app_context():
         upgrade(revision=PREVIOUS)
         # No step nor question yet: the ORM's have columns added since.
