@@ -139,3 +139,16 @@ def test_seed_demo_adds_organisers_and_lozere_programme():
     kinds = [item.kind.value for item in lozere.agenda_items]
     assert kinds.count("workshop") == 4
     assert {"plenary", "press_point", "lunch"} <= set(kinds)
+
+
+def test_seed_demo_shows_a_follow_up_on_suites_donnees(client):
+    from app.followups.models import FollowUp
+
+    load_seed(demo=True)
+    load_seed(demo=True)  # once only
+    (follow_up,) = db.session.scalars(sa.select(FollowUp)).all()
+    assert follow_up.contribution.body == "Libérer du temps médical."
+    assert [update.date for update in follow_up.updates] == [date(2023, 9, 20),
+                                                             date(2023, 3, 15)]
+    page = client.get("/demarches/cnr-sante-occitanie-2022/suites").get_data(as_text=True)
+    assert "Six assistants médicaux recrutés" in page and "Engagée" in page

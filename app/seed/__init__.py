@@ -186,13 +186,27 @@ def _load_demo_contributions(batch: dict[str, Any]) -> None:
     moments = demo_moments(campaign, step, len(batch["items"]))
     for item, moment in zip(batch["items"], moments, strict=True):
         state = item.get("answer_state")
-        db.session.add(Contribution(
+        contribution = Contribution(
             campaign=campaign, kind=ContributionKind.PROPOSAL, body=item["body"],
             territory=departement, challenge=challenges[item["challenge"]], step=step,
             source=ContributionSource.IMPORT, status=ContributionStatus.PUBLISHED,
             created_at=moment, published_at=moment,
             answer_state=AnswerState(state) if state else None,
-            answer=item.get("answer", ""), answered_at=now() if state else None))
+            answer=item.get("answer", ""), answered_at=now() if state else None)
+        db.session.add(contribution)
+        if "follow_up" in item:
+            _demo_follow_up(contribution, item["follow_up"])
+
+
+def _demo_follow_up(contribution: Contribution, described: dict[str, Any]) -> None:
+    """What became of a retained proposal of the demo (« Suites données »)."""
+    from app.followups.models import FollowUp, FollowUpStatus, FollowUpUpdate
+
+    db.session.add(FollowUp(
+        contribution=contribution, status=FollowUpStatus(described["status"]),
+        progress=described["progress"], measure=described["measure"],
+        updates=[FollowUpUpdate(date=update["date"], text=update["text"])
+                 for update in described["updates"]]))
 
 
 def demo_moments(campaign: Campaign, step: Step | None, count: int) -> list[datetime]:
