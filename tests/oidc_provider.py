@@ -58,11 +58,16 @@ class LoopbackProvider:
     # Set by a test: rewrites the ID token's claims, or signs it with another key.
     rewrite_id_token: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     signing_key: RSAKey | None = None
+    # Set by a test: the userinfo answer as a signed JWT (application/jwt), as ProConnect and
+    # FranceConnect send it, with the provider's key or this one.
+    sign_userinfo: bool = False
+    userinfo_key: RSAKey | None = None
 
     def reset(self) -> None:
         self.challenges.clear()
         self.token_requests.clear()
-        self.rewrite_id_token = self.signing_key = None
+        self.rewrite_id_token = self.signing_key = self.userinfo_key = None
+        self.sign_userinfo = False
 
     def add_user(self, sub: str, **claims: Any) -> None:
         """The identity the provider vouches for when ``sub`` signs in at its form."""
@@ -132,6 +137,18 @@ def _tamper_id_token(provider: LoopbackProvider, response: flask.Response) -> fl
     return response
 
 
+def _sign_userinfo(provider: LoopbackProvider, response: flask.Response) -> flask.Response:
+    if flask.request.path != "/userinfo" or response.status_code != 200 \
+            or not provider.sign_userinfo:
+        return response
+    key = provider.userinfo_key or RSAKey.import_key(
+        flask.g.oidc_provider_mock_storage.jwk.as_dict(is_private=True))
+    claims = {**json.loads(response.get_data()), "iss": provider.url, "aud": CLIENT_ID}
+    response.set_data(jwt.encode({"alg": "RS256", "kid": key.kid}, claims, key))
+    response.content_type = "application/jwt"
+    return response
+
+
 def provider_key_id(provider: LoopbackProvider) -> str:
     keys = requests.get(f"{provider.url}/jwks", timeout=TIMEOUT).json()["keys"]
     return keys[0].get("kid", "")
@@ -150,6 +167,7 @@ def _loopback_provider() -> Iterator[LoopbackProvider]:
         app.before_request(lambda: _check_pkce(provider))
         # Run last to first: the challenge is read from the response the mock built.
         app.after_request(lambda response: _tamper_id_token(provider, response))
+        app.after_request(lambda response: _sign_userinfo(provider, response))
         app.after_request(lambda response: _record_challenge(provider, response))
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()

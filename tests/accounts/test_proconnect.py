@@ -242,6 +242,23 @@ def test_an_id_token_signed_by_another_key_is_refused(client, proconnect):
     assert not signed_in(client)
 
 
+def test_a_signed_userinfo_answer_is_read_once_its_signature_is_checked(client, proconnect):
+    invite()
+    proconnect.sign_userinfo = True  # application/jwt, as ProConnect answers
+    response = sign_in(client, proconnect)
+    assert response.status_code == 302 and signed_in(client)
+
+
+def test_a_userinfo_answer_signed_by_another_key_is_refused(client, proconnect):
+    invite()
+    proconnect.sign_userinfo = True
+    proconnect.userinfo_key = RSAKey.generate_key(2048, {"kid": provider_key_id(proconnect)})
+    response = sign_in(client, proconnect)
+    assert response.status_code == 400
+    assert "n’a pas pu être vérifiée" in page(response)
+    assert not signed_in(client)
+
+
 def test_an_expired_id_token_is_refused(client, proconnect):
     invite()
     proconnect.rewrite_id_token = lambda claims: {
