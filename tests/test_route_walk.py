@@ -187,6 +187,7 @@ ROUTES: dict[str, Route] = {
         "/etapes/{aveyron_step}/inscription/franceconnect", HIDDEN_TO_ALL),
     "/franceconnect/retour": get("/franceconnect/retour", HIDDEN_TO_ALL),
     "/franceconnect/deconnexion": get("/franceconnect/deconnexion", HIDDEN_TO_ALL),
+    "/gestion/compte/proconnect": post("/gestion/compte/proconnect", HIDDEN_TO_ALL),
     # A draft step: its page is a preview for its organisers, hidden from everyone else.
     "(draft) /etapes/<int:step_id>": get("/etapes/{lot_draft}", LOT_DRAFT),
     **{f"(draft) {path}": get(path.replace("<int:step_id>", "{lot_draft}"), HIDDEN_TO_ALL)
@@ -225,6 +226,8 @@ ROUTES: dict[str, Route] = {
         "/gestion/comptes/{disabled}/reactiver", ADMIN),
     "/gestion/comptes/<int:user_id>/deverrouiller": post(
         "/gestion/comptes/{lot_organiser}/deverrouiller", ADMIN),
+    "/gestion/comptes/<int:user_id>/delier-proconnect": post(
+        "/gestion/comptes/{lot_organiser}/delier-proconnect", ADMIN),
     "/gestion/comptes/<int:user_id>/reinitialiser-double-facteur": post(
         "/gestion/comptes/{lot_organiser}/reinitialiser-double-facteur", ADMIN),
     "/gestion/comptes/<int:user_id>/renvoyer-invitation": post(

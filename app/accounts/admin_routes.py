@@ -1,4 +1,5 @@
-"""Administrators manage staff accounts: invite, assign territories, disable, unlock."""
+"""Administrators manage staff accounts: invite, assign territories, disable, unlock, unlink
+ProConnect."""
 
 from __future__ import annotations
 
@@ -119,6 +120,12 @@ def resend_invitation(user_id: int) -> ResponseReturnValue:
 @bp.post("/<int:user_id>/deverrouiller")
 def unlock(user_id: int) -> ResponseReturnValue:
     return _act(user_id, lambda u: services.unlock(u, current_user), "Le compte est déverrouillé.")
+
+
+@bp.post("/<int:user_id>/delier-proconnect")
+def unlink_proconnect(user_id: int) -> ResponseReturnValue:
+    return _act(user_id, lambda u: services.unlink_proconnect(u, current_user),
+                "L’identité ProConnect est déliée de ce compte.")
 
 
 @bp.post("/<int:user_id>/reinitialiser-double-facteur")

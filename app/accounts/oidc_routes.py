@@ -21,12 +21,15 @@ from werkzeug.wrappers import Response
 
 from app import oidc
 from app.accounts import proconnect
-from app.accounts.routes import safe_next
+from app.accounts.routes import continue_login, safe_next
+from app.extensions import login_manager
 from app.urls import absolute_url
 
 bp = Blueprint("proconnect", __name__)
 # Where to go once signed in, from the login page's « next », across the trip to ProConnect.
 NEXT_KEY = "proconnect_next"
+# The signed-in account that asked, from « Mon compte », to be linked to its ProConnect identity.
+LINK_KEY = "proconnect_link_for"
 
 
 @bp.record_once
@@ -45,6 +48,22 @@ def start() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("manage.dashboard"))
     session[NEXT_KEY] = safe_next(request.args.get("next"))
+    session.pop(LINK_KEY, None)
+    return _go_to_proconnect()
+
+
+@bp.post("/gestion/compte/proconnect")
+def link() -> ResponseReturnValue:
+    """« Relier mon identité ProConnect »: the signed-in agent proves it at ProConnect."""
+    if not proconnect.PROVIDER.is_configured():
+        abort(404)
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    session[LINK_KEY] = current_user.get_id()
+    return _go_to_proconnect()
+
+
+def _go_to_proconnect() -> ResponseReturnValue:
     try:
         return oidc.start(proconnect.PROVIDER, absolute_url("proconnect.callback"))
     except oidc.SignInError as error:
@@ -56,16 +75,23 @@ def callback() -> ResponseReturnValue:
     """ProConnect's redirect_uri: the identity it vouches for signs in to its account."""
     if not proconnect.PROVIDER.is_configured():
         abort(404)
+    linking = session.pop(LINK_KEY, None)
     try:
         signed_in = oidc.finish(proconnect.PROVIDER)
         identity = proconnect.Identity.from_claims(signed_in.claims)
+        if linking is not None:
+            if not current_user.is_authenticated or current_user.get_id() != linking:
+                raise proconnect.RefusalError("Votre session a changé pendant la connexion à "
+                                              "ProConnect : reprenez depuis « Mon compte ».")
+            proconnect.link_to(current_user._get_current_object(), identity)
+            flash("Votre compte est relié à votre identité ProConnect : vous pouvez désormais "
+                  "vous connecter avec ProConnect.", "success")
+            return redirect(url_for("account.overview"))
         user = proconnect.account_for(identity)
     except (oidc.SignInError, proconnect.RefusalError) as error:
         return _refused(error.message, error.status)
-    next_url = session.get(NEXT_KEY)
-    proconnect.sign_in(user, identity, signed_in.id_token)
-    flash(f"Bienvenue, {user.name}.", "success")
-    return redirect(safe_next(next_url) or url_for("manage.dashboard"))
+    return continue_login(user, session.get(NEXT_KEY), proconnect.login_summary(identity),
+                          signed_in.id_token)
 
 
 @bp.get("/deconnexion/proconnect")

@@ -3,8 +3,11 @@
 ProConnect proves who someone is (its ``sub``, their professional email address, their
 organisation's SIRET); an invitation still decides who is staff, with which role and
 territories. The first ProConnect sign-in of an identity links its ``sub`` to the account
-invited at the same address; from then on the ``sub`` finds the account. No account is ever
-created here: an identity without an invitation, or with a disabled account, is refused.
+invited at the same address, while that invitation is still pending (no password, no second
+factor yet); an account already in use is linked by its holder, signed in, from « Mon compte ».
+From then on the ``sub`` finds the account. No account is ever created here: an identity
+without an invitation, or with a disabled account, is refused. An account with a second factor
+still asks for its code after ProConnect (app.accounts.routes.continue_login).
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ from werkzeug.wrappers import Response
 from app import audit, oidc
 from app.accounts import services
 from app.accounts.models import User
-from app.accounts.sessions import open_session
 from app.extensions import db
 from app.urls import absolute_url
 
@@ -71,6 +73,13 @@ def account_for(identity: Identity) -> User:
                 f"Aucun compte Concerto n’a été ouvert pour l’adresse {identity.email}. Les "
                 "comptes sont créés sur invitation : demandez-en une à un administrateur de "
                 "Concerto, puis connectez-vous de nouveau avec ProConnect.")
+        if user.has_password or user.has_second_factor:
+            # An account already in use: an address alone, vouched for by any identity
+            # provider of the federation, must not open it. Its holder links it once signed in.
+            raise RefusalError(
+                f"Le compte Concerto de l’adresse {identity.email} est déjà utilisé avec un mot "
+                "de passe. Connectez-vous une fois avec votre mot de passe, puis reliez votre "
+                "identité ProConnect depuis « Mon compte ».")
         if user.proconnect_sub is not None:
             # Another identity was linked first: ProConnect's sub is per identity provider,
             # so this may be a new provider for the same person, or someone else.
@@ -105,14 +114,22 @@ def _link(user: User, identity: Identity) -> User:
     return user
 
 
-def sign_in(user: User, identity: Identity, id_token: str) -> None:
-    """Open the staff session as the password login does: a fresh session on the account's
-    session token, the login recorded and audited (« user.login »). No TOTP code is asked
-    after ProConnect: the identity provider behind it authenticates the agent, with its own
-    second factor; a code here would be a second sign-in, not a second factor."""
-    services.record_login(user, f"Connexion avec ProConnect{identity.organisation}")
-    open_session(user)
-    session[ID_TOKEN_KEY] = id_token
+def link_to(user: User, identity: Identity) -> None:
+    """Link the signed-in ``user``'s account to ``identity`` (« Mon compte »: they proved
+    both, the password and the ProConnect identity)."""
+    linked = _linked_to(identity.sub)
+    if linked is not None and linked.id != user.id:
+        raise RefusalError("Cette identité ProConnect est déjà reliée à un autre compte "
+                           "Concerto : un administrateur peut la délier.")
+    if user.proconnect_sub not in (None, identity.sub):
+        raise RefusalError("Votre compte est déjà relié à une autre identité ProConnect : un "
+                           "administrateur peut la délier.")
+    if linked is None:
+        _link(user, identity)
+
+
+def login_summary(identity: Identity) -> str:
+    return f"Connexion avec ProConnect{identity.organisation}"
 
 
 def signed_in_with_proconnect() -> bool:

@@ -57,9 +57,25 @@ def _locked_message(user: User | None) -> str:
               "mot de passe avec « Mot de passe oublié ».")
 
 
-def _finish_login(user: User, next_url: str | None):
-    services.record_login(user)
+def continue_login(user: User, next_url: str | None, summary: str = "Connexion",
+                   id_token: str | None = None) -> ResponseReturnValue:
+    """After the password, or ProConnect (``id_token``): the code of an account with two-factor
+    authentication, then the session. ProConnect proves who the agent is, not that they hold
+    this account's second factor: an account that has one still asks for it."""
+    if user.has_second_factor:
+        session[PENDING_KEY] = {"user": user.get_id(), "at": int(time.time()),
+                                "next": safe_next(next_url), "summary": summary,
+                                "id_token": id_token}
+        return redirect(url_for("accounts.verify_code"))
+    return _finish_login(user, next_url, summary, id_token)
+
+
+def _finish_login(user: User, next_url: str | None, summary: str = "Connexion",
+                  id_token: str | None = None) -> ResponseReturnValue:
+    services.record_login(user, summary)
     open_session(user)
+    if id_token:  # the hint that ends the ProConnect session too, at logout
+        session[proconnect.ID_TOKEN_KEY] = id_token
     flash(f"Bienvenue, {user.name}.", "success")
     if second_factor.required_for(user) and not user.has_second_factor:
         return redirect(url_for("account.second_factor_setup"))
@@ -82,31 +98,27 @@ def login() -> ResponseReturnValue:
             form.password.errors.append(_locked_message(user))
         elif outcome is services.LoginOutcome.BAD_CREDENTIALS or user is None:
             form.password.errors.append("Adresse électronique ou mot de passe incorrect.")
-        elif user.has_second_factor:
-            session[PENDING_KEY] = {"user": user.get_id(), "at": int(time.time()),
-                                    "next": safe_next(request.args.get("next"))}
-            return redirect(url_for("accounts.verify_code"))
         else:
-            return _finish_login(user, request.args.get("next"))
+            return continue_login(user, request.args.get("next"))
     return render_template("accounts/login.html", form=form)
 
 
-def _pending_user() -> tuple[User | None, str | None]:
+def _pending_user() -> tuple[User | None, dict]:
     pending = session.get(PENDING_KEY) or {}
     if int(time.time()) - pending.get("at", 0) > PENDING_SECONDS:
-        return None, None
+        return None, {}
     user_id, _, token = str(pending.get("user", "")).partition(".")
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
     if user is None or not user.active or user.session_token != token:
-        return None, None
-    return user, pending.get("next")
+        return None, {}
+    return user, pending
 
 
 @bp.route("/connexion/verification", methods=["GET", "POST"])
 @per_ip("LOGIN_LIMIT_PER_IP")
 def verify_code() -> ResponseReturnValue:
     """Second step of sign-in for accounts with two-factor authentication."""
-    user, next_url = _pending_user()
+    user, pending = _pending_user()
     if user is None:
         session.pop(PENDING_KEY, None)
         flash("Reprenez la connexion depuis le début : la vérification a expiré.", "info")
@@ -117,7 +129,8 @@ def verify_code() -> ResponseReturnValue:
             form.code.errors.append(_locked_message(user))
         elif second_factor.verify(user, form.code.data):
             session.pop(PENDING_KEY, None)
-            return _finish_login(user, next_url)
+            return _finish_login(user, pending.get("next"), pending.get("summary", "Connexion"),
+                                 pending.get("id_token"))
         else:
             services.count_failure(user)
             form.code.errors.append(_locked_message(user) if user.is_locked else

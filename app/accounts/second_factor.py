@@ -13,11 +13,10 @@ import secrets
 
 import pyotp
 import segno
-from flask import current_app, session
+from flask import current_app
 
 from app import audit
 from app.accounts.models import Role, User
-from app.accounts.proconnect import ID_TOKEN_KEY
 from app.clock import now
 from app.extensions import db
 
@@ -119,7 +118,6 @@ def disable(user: User, by: User) -> None:
 
 
 def required_for(user: User) -> bool:
-    """Must this account turn on 2FA before using the back office? Not in a session opened
-    with ProConnect, whose identity providers authenticate the agent themselves."""
-    return (user.role is Role.ADMIN and current_app.config["REQUIRE_ADMIN_2FA"]
-            and ID_TOKEN_KEY not in session)
+    """Must this account turn on 2FA before using the back office? A session opened with
+    ProConnect too: its identity providers may ask a password only."""
+    return user.role is Role.ADMIN and current_app.config["REQUIRE_ADMIN_2FA"]

@@ -82,6 +82,16 @@ def unlock(user: User, by: User) -> None:
     db.session.commit()
 
 
+def unlink_proconnect(user: User, by: User) -> None:
+    """Forget the account's ProConnect identity, so that another one can be linked: by the
+    next ProConnect sign-in while the invitation is pending, else from « Mon compte »."""
+    if user.proconnect_sub is None:
+        raise AccountError("Ce compte n’est relié à aucune identité ProConnect.")
+    user.proconnect_sub = None
+    audit.record("user.proconnect_unlink", user, "Identité ProConnect déliée du compte", user=by)
+    db.session.commit()
+
+
 def sign_out_everywhere(user: User, by: User | None = None, reason: str = "") -> None:
     """End every session of ``user`` (a new session token makes the old ones invalid)."""
     user.session_token = new_session_token()

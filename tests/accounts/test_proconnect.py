@@ -10,6 +10,7 @@ import json
 import secrets
 import time
 
+import pyotp
 import pytest
 import requests
 import sqlalchemy as sa
@@ -24,7 +25,7 @@ from app.audit import AuditEntry
 from app.extensions import db
 from tests import oidc_provider as loopback
 from tests.factories import PASSWORD, make_region, make_user
-from tests.helpers import csrf_token, migration_app, post_form
+from tests.helpers import csrf_token, login_as, migration_app, post_form
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, configure, provider_key_id, query
 
 # The loopback provider's fixtures, used here.
@@ -290,11 +291,57 @@ def test_the_sign_in_goes_on_to_the_page_asked_for(client, proconnect):
     assert response.headers["Location"] == "/gestion/"  # never to another site
 
 
-def test_an_admin_signed_in_with_proconnect_is_not_asked_for_a_code(app, client, proconnect):
+def test_an_admin_signed_in_with_proconnect_must_still_turn_a_code_on(app, client,
+                                                                      proconnect):
     app.config["REQUIRE_ADMIN_2FA"] = True
     invite(role=Role.ADMIN)
     sign_in(client, proconnect)
-    assert client.get("/gestion/").status_code == 200  # not sent to turn a code on
+    dashboard = client.get("/gestion/")
+    assert dashboard.status_code == 302
+    assert dashboard.headers["Location"].endswith("/gestion/compte/double-facteur")
+
+
+def test_an_account_in_use_is_not_opened_by_its_address_alone(client, proconnect):
+    holder = make_user(Role.ADMIN, email=EMAIL)  # has a password: in use
+    response = sign_in(client, proconnect)
+    assert response.status_code == 403
+    assert "déjà utilisé avec un mot de passe" in page(response)
+    assert "« Mon compte »" in page(response)
+    assert reloaded(holder).proconnect_sub is None and not signed_in(client)
+
+
+def test_the_holder_links_their_account_from_mon_compte_then_signs_in_with_proconnect(
+        client, proconnect):
+    holder = make_user(Role.ORGANISER, email=EMAIL)
+    login_as(client, holder)
+    assert "Relier mon identité ProConnect" in page(client.get("/gestion/compte/"))
+    start = post_form(client, "/gestion/compte/proconnect", {}, token_from="/gestion/compte/")
+    assert start.status_code == 302 and start.headers["Location"].startswith(proconnect.url)
+    back = client.get(proconnect.sign_in(start.headers["Location"], AGENT))
+    assert back.status_code == 302 and back.headers["Location"] == "/gestion/compte/"
+    assert reloaded(holder).proconnect_sub == AGENT
+    assert "Reliée" in page(client.get("/gestion/compte/"))
+    client.delete_cookie("session")
+    assert sign_in(client, proconnect).headers["Location"] == "/gestion/"
+    assert signed_in(client)
+
+
+def test_a_linked_account_with_a_second_factor_still_asks_its_code(client, proconnect):
+    user = invite()
+    sign_in(client, proconnect)  # the invitation's first sign-in links it
+    secret = pyotp.random_base32()
+    user = reloaded(user)
+    user.totp_secret = secret
+    db.session.commit()
+    client.delete_cookie("session")
+    response = sign_in(client, proconnect)
+    assert response.headers["Location"] == "/connexion/verification"
+    assert not signed_in(client)
+    done = post_form(client, "/connexion/verification", {"code": pyotp.TOTP(secret).now()})
+    assert done.status_code == 302 and signed_in(client)
+    # The session was opened with ProConnect: logging out ends it there too.
+    logout = post_form(client, "/deconnexion", {}, token_from="/gestion/")
+    assert logout.headers["Location"].startswith(f"{proconnect.url}/oauth2/end_session?")
 
 
 def test_logout_ends_the_session_at_proconnect_too(client, proconnect):

@@ -57,6 +57,8 @@ def test_organiser_reaches_every_moment_of_a_step_from_the_side_menu(
         expect(current).to_be_hidden()
         click_text(page, "button", "Menu de l’étape")
     expect(current).to_be_visible()
+    # The menu unfolds with a transition: measure where its entries end up, not on the way.
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
     expect(current).to_have_text("Inscriptions")
     for group in GROUPS:
         expect(menu_heading(page, group)).to_be_visible()

@@ -21,7 +21,8 @@ from tests.browser.test_moderator_journey_in_chromium import check, main
 pytestmark = pytest.mark.browser
 
 ORGANISER = "organisation.occitanie@concerto.example"  # the region's: Ariège is in it
-BODY = "Libérer du temps médical."  # a demo proposal of Ariège (app/seed/data/demo.toml)
+# A demo proposal of Ariège not followed up yet (app/seed/data/demo.toml).
+BODY = "Développer l’usage des outils numériques en santé."
 MEASURE = "Projet régional de santé 2023-2028, objectif 1.4 : assistants médicaux"
 UPDATE = "Douze assistants médicaux recrutés dans les maisons de santé de l’Ariège."
 
