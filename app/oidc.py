@@ -33,6 +33,9 @@ EXTENSION = "concerto.oidc"
 _RANDOM_BYTES = 32
 # Clock difference tolerated with the provider on the ID token's dates.
 LEEWAY_SECONDS = 60
+# Signatures that a published key (the provider's JWKS) verifies.
+ASYMMETRIC_ALGORITHMS = frozenset({"RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
+                                   "ES256", "ES384", "ES512", "EdDSA"})
 
 
 @dataclass(frozen=True)
@@ -257,8 +260,14 @@ def _verified_jwt(client: FlaskOAuth2App, metadata: dict[str, Any], value: str) 
     from joserfc.jwk import KeySet
     from joserfc.jws import JWSRegistry
 
-    algorithms = (metadata.get("userinfo_signing_alg_values_supported")
-                  or metadata.get("id_token_signing_alg_values_supported"))
+    offered = (metadata.get("userinfo_signing_alg_values_supported")
+               or metadata.get("id_token_signing_alg_values_supported") or [])
+    # Only signatures by the provider's published keys: never "none", nor an HMAC whose key
+    # would be the client secret.
+    algorithms = [name for name in offered if name in ASYMMETRIC_ALGORITHMS]
+    if not algorithms:
+        raise SignInError("Le fournisseur d’identité ne signe pas ses réponses avec une clé "
+                          "publiée : connexion refusée.")
     registry = JWSRegistry(algorithms=algorithms, strict_check_header=False)
     try:
         token = jwt.decode(value, KeySet.import_key_set(client.fetch_jwk_set()),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import session
+from flask import current_app, session
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
@@ -70,29 +70,33 @@ def account_for(identity: Identity) -> User:
         user = services.by_email(identity.email)
         if user is None:
             raise RefusalError(
-                f"Aucun compte Concerto n’a été ouvert pour l’adresse {identity.email}. Les "
+                f"Aucun compte {_site()} n’a été ouvert pour l’adresse {identity.email}. Les "
                 "comptes sont créés sur invitation : demandez-en une à un administrateur de "
-                "Concerto, puis connectez-vous de nouveau avec ProConnect.")
+                f"{_site()}, puis connectez-vous de nouveau avec ProConnect.")
         if user.has_password or user.has_second_factor:
             # An account already in use: an address alone, vouched for by any identity
             # provider of the federation, must not open it. Its holder links it once signed in.
             raise RefusalError(
-                f"Le compte Concerto de l’adresse {identity.email} est déjà utilisé avec un mot "
+                f"Le compte {_site()} de l’adresse {identity.email} est déjà utilisé avec un mot "
                 "de passe. Connectez-vous une fois avec votre mot de passe, puis reliez votre "
                 "identité ProConnect depuis « Mon compte ».")
         if user.proconnect_sub is not None:
             # Another identity was linked first: ProConnect's sub is per identity provider,
             # so this may be a new provider for the same person, or someone else.
             raise RefusalError(
-                f"Le compte Concerto de l’adresse {identity.email} est déjà relié à une autre "
-                "identité ProConnect. Demandez à un administrateur de Concerto de vérifier "
+                f"Le compte {_site()} de l’adresse {identity.email} est déjà relié à une autre "
+                f"identité ProConnect. Demandez à un administrateur de {_site()} de vérifier "
                 "votre compte.")
         if user.active:
             user = _link(user, identity)
     if not user.active:
-        raise RefusalError("Ce compte Concerto est désactivé : un administrateur peut le "
+        raise RefusalError(f"Ce compte {_site()} est désactivé : un administrateur peut le "
                       "réactiver.")
     return user
+
+
+def _site() -> str:
+    return str(current_app.config["BRAND_SITE_NAME"])
 
 
 def _linked_to(sub: str) -> User | None:
@@ -120,7 +124,7 @@ def link_to(user: User, identity: Identity) -> None:
     linked = _linked_to(identity.sub)
     if linked is not None and linked.id != user.id:
         raise RefusalError("Cette identité ProConnect est déjà reliée à un autre compte "
-                           "Concerto : un administrateur peut la délier.")
+                           f"{_site()} : un administrateur peut la délier.")
     if user.proconnect_sub not in (None, identity.sub):
         raise RefusalError("Votre compte est déjà relié à une autre identité ProConnect : un "
                            "administrateur peut la délier.")

@@ -412,3 +412,12 @@ def test_the_proconnect_migration_goes_down_and_up(tmp_path):
         upgrade()
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("offered", [["none"], ["HS256"], []])
+def test_a_signed_answer_is_only_checked_with_a_published_key(app, offered):
+    from app import oidc
+
+    metadata = {"userinfo_signing_alg_values_supported": offered, "issuer": "https://x"}
+    with pytest.raises(oidc.SignInError, match="clé publiée"):
+        oidc._verified_jwt(None, metadata, "a.b.c")  # refused before any key is read
