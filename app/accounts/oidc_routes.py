@@ -110,11 +110,13 @@ def logged_out() -> ResponseReturnValue:
 
 @bp.after_app_request
 def _let_logout_reach_proconnect(response: Response) -> Response:
-    """The logout button's form ends at ProConnect's end-session page, and ``form-action``
-    (app.security) follows redirects: a session opened with ProConnect lets it go there.
+    """``form-action`` (app.security) follows redirects, and two forms end at ProConnect: the
+    logout button of a session opened with ProConnect (its end-session page), and « Relier mon
+    identité ProConnect » on « Mon compte » (its sign-in page): those pages let them go there.
     Requests without a session cookie (anonymous visitors) are not even looked at."""
     cookie = current_app.session_interface.get_cookie_name(current_app)
-    if cookie not in request.cookies or not proconnect.signed_in_with_proconnect():
+    if cookie not in request.cookies or not (proconnect.signed_in_with_proconnect()
+                                             or request.endpoint == "account.overview"):
         return response
     policy = response.headers.get("Content-Security-Policy")
     origins = " ".join(oidc.origins(proconnect.PROVIDER))
