@@ -257,3 +257,28 @@ def test_the_migration_goes_down_and_up(tmp_path):
         assert "follow_up" in tables and "follow_up_update" in tables
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_suites_page_runs_the_same_queries_with_2_and_30_follow_ups(app, world, client,
+                                                                        monkeypatch):
+    from tests.helpers import count_queries
+
+    monkeypatch.setattr(app.extensions["page_cache"], "capacity", 0)  # what building costs
+
+    def followed(count: int) -> list[str]:
+        for number in range(count):
+            proposal = add(world, f"Proposition suivie numéro {number}.",
+                           answer_state=AnswerState.ADOPTED, answer="Retenue.")
+            db.session.add(FollowUp(contribution=proposal, status=FollowUpStatus.COMMITTED,
+                                    progress=number, updates=[
+                                        FollowUpUpdate(date=date(2023, 1, 1), text="Un."),
+                                        FollowUpUpdate(date=date(2023, 2, 1), text="Deux.")]))
+        db.session.commit()
+        client.get(SUITES)  # a first request may load things once per process
+        with count_queries() as statements:
+            assert client.get(SUITES).status_code == 200
+        return statements
+
+    few = followed(2)
+    many = followed(28)
+    assert len(many) == len(few), many
