@@ -31,9 +31,14 @@ def calendar() -> list[str]:
     return [RECORDS, CALENDAR]
 
 
-def campaign_page(slug: str) -> list[str]:
-    campaign_id = next((c.id for c in _loaded(Campaign) if c.slug == slug), None) \
+def _campaign_id(slug: str) -> int | None:
+    """The campaign the view loaded, else looked up (a 404 loads none)."""
+    return next((c.id for c in _loaded(Campaign) if c.slug == slug), None) \
         or db.session.scalar(sa.select(Campaign.id).where(Campaign.slug == slug))
+
+
+def campaign_page(slug: str) -> list[str]:
+    campaign_id = _campaign_id(slug)
     if campaign_id is None:  # no such campaign: a 404, which no cache keeps
         return [RECORDS]
     return [RECORDS, revisions.campaign(campaign_id), revisions.contributions(campaign_id)]
@@ -42,8 +47,7 @@ def campaign_page(slug: str) -> list[str]:
 def follow_ups_page(slug: str) -> list[str]:
     """« Suites données »: the campaign's follow-ups, and its published contributions (one
     hidden, or moved to another département, leaves the page)."""
-    campaign_id = next((c.id for c in _loaded(Campaign) if c.slug == slug), None) \
-        or db.session.scalar(sa.select(Campaign.id).where(Campaign.slug == slug))
+    campaign_id = _campaign_id(slug)
     if campaign_id is None:
         return [RECORDS]
     return [RECORDS, revisions.contributions(campaign_id), revisions.follow_ups(campaign_id)]

@@ -34,12 +34,11 @@ PROVIDER = oidc.Provider(
 ID_TOKEN_KEY = "proconnect_id_token"  # noqa: S105 -- a session key  # nosec B105
 
 
-class RefusalError(Exception):
+class RefusalError(oidc.SignInError):
     """ProConnect vouched for someone who may not sign in here; the reason, in French."""
 
     def __init__(self, message: str, status: int = 403) -> None:
-        super().__init__(message)
-        self.message, self.status = message, status
+        super().__init__(message, status)
 
 
 @dataclass(frozen=True)

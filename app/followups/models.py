@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
 from app.clock import now
-from app.contributions.models import Contribution
+from app.contributions.models import AnswerState, Contribution, ContributionKind
 from app.db_types import UTCDateTime, enum_column
 from app.extensions import Model
 from app.labelled_enum import LabelledEnum
@@ -22,6 +22,18 @@ class FollowUpStatus(LabelledEnum):
     COMMITTED = "committed", "Engagée"
     DONE = "done", "Réalisée"
     ABANDONED = "abandoned", "Abandonnée"
+
+
+def may_have_follow_up(contribution: Contribution) -> bool:
+    """Only a proposal the organisers retained (answer « Retenue ») gets a follow-up."""
+    return (contribution.kind is ContributionKind.PROPOSAL
+            and contribution.answer_state is AnswerState.ADOPTED)
+
+
+def retained_proposal() -> sa.ColumnElement[bool]:
+    """may_have_follow_up, in SQL."""
+    return sa.and_(Contribution.kind == ContributionKind.PROPOSAL,
+                   Contribution.answer_state == AnswerState.ADOPTED)
 
 
 # The DSFR badge of each status, on the proposal's page and the « Suites données » page.

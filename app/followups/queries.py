@@ -8,16 +8,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.campaigns.models import Campaign, Challenge
-from app.contributions.models import AnswerState, Contribution, ContributionKind
+from app.contributions.models import Contribution
 from app.extensions import db
-from app.followups.models import FollowUp, FollowUpStatus, FollowUpUpdate
+from app.followups.models import (
+    FollowUp,
+    FollowUpStatus,
+    FollowUpUpdate,
+    may_have_follow_up,
+    retained_proposal,
+)
 from app.territories.models import Territory
 
 
 def _public() -> sa.ColumnElement[bool]:
     """A published proposal, still retained: its follow-up is public."""
-    return sa.and_(Contribution.is_public, Contribution.kind == ContributionKind.PROPOSAL,
-                   Contribution.answer_state == AnswerState.ADOPTED)
+    return sa.and_(Contribution.is_public, retained_proposal())
 
 
 def with_updates(contribution: Contribution) -> FollowUp | None:
@@ -28,10 +33,7 @@ def with_updates(contribution: Contribution) -> FollowUp | None:
 
 def public_for(contribution: Contribution) -> FollowUp | None:
     """The follow-up shown on the proposal's page: only while it is retained."""
-    if contribution.kind is not ContributionKind.PROPOSAL \
-            or contribution.answer_state is not AnswerState.ADOPTED:
-        return None
-    return with_updates(contribution)
+    return with_updates(contribution) if may_have_follow_up(contribution) else None
 
 
 @dataclass

@@ -14,13 +14,16 @@ from app.contributions.models import Contribution
 from app.extensions import db
 from app.followups import queries, services
 from app.followups.forms import FollowUpForm
-from app.followups.models import FollowUp, FollowUpStatus
+from app.followups.models import FollowUp, FollowUpStatus, may_have_follow_up
 from app.form_recovery import keeps_form_on_expired_token, token_expired
 from app.page_cache import cached_page
 from app.territories.queries import departement_by_code, departements
 
 bp = Blueprint("follow_ups", __name__)
 staff_bp = staff_blueprint("follow_up_manage", __name__)
+
+
+bp.add_app_template_global(may_have_follow_up)
 
 
 @bp.app_template_global("public_follow_up")
@@ -64,7 +67,7 @@ def edit(contribution_id: int) -> ResponseReturnValue:
     policy.require(current_user, "contribution.follow_up", contribution)
     follow_up = queries.with_updates(contribution)
     back = url_for("moderation.detail", contribution_id=contribution.id)
-    if not services.may_have_follow_up(contribution) and request.method == "GET":
+    if not may_have_follow_up(contribution) and request.method == "GET":
         flash(f"{contribution.reference} n’est pas une proposition retenue : seules les "
               "propositions dont la réponse est « Retenue » ont un suivi.", "error")
         return redirect(back)

@@ -6,15 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from app import audit
 from app.accounts.models import User
 from app.clock import now
-from app.contributions.models import AnswerState, Contribution, ContributionKind
+from app.contributions.models import Contribution
 from app.extensions import db
-from app.followups.models import FollowUp, FollowUpStatus, FollowUpUpdate
+from app.followups.models import FollowUp, FollowUpStatus, FollowUpUpdate, may_have_follow_up
+from app.followups.queries import with_updates
 
 
 class FollowUpError(ValueError):
@@ -32,17 +32,6 @@ class FollowUpChange:
     update_text: str
 
 
-def may_have_follow_up(contribution: Contribution) -> bool:
-    """Only a proposal the organisers retained (answer « Retenue ») gets a follow-up."""
-    return (contribution.kind is ContributionKind.PROPOSAL
-            and contribution.answer_state is AnswerState.ADOPTED)
-
-
-def follow_up_of(contribution: Contribution) -> FollowUp | None:
-    return db.session.scalar(sa.select(FollowUp).where(
-        FollowUp.contribution_id == contribution.id))
-
-
 def save(contribution: Contribution, change: FollowUpChange, user: User) -> FollowUp:
     """Create or update the proposal's follow-up and add the dated update; committed."""
     if not may_have_follow_up(contribution):
@@ -51,7 +40,7 @@ def save(contribution: Contribution, change: FollowUpChange, user: User) -> Foll
                             "suivi.")
     if not 0 <= change.progress <= 100:
         raise FollowUpError("L’avancement va de 0 à 100 %.")
-    follow_up = follow_up_of(contribution)
+    follow_up = with_updates(contribution)
     created = follow_up is None
     if follow_up is None:
         follow_up = FollowUp(contribution=contribution, status=change.status,
