@@ -1,6 +1,7 @@
 """Issue 18's pages in headless Chromium, at 1280 px and 390 px, with axe: the open-data page
 and its « Publier sur data.gouv.fr » section, reached from the home page by links; an
-administrator unlinking an account's ProConnect identity by its button."""
+administrator unlinking an account's ProConnect identity by its button; a participant filling
+the registration form with FranceConnect (the loopback provider, tests/oidc_provider.py)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,16 @@ from playwright.sync_api import expect
 from app.accounts.models import Role, User
 from app.extensions import db
 from app.territories.models import Territory, TerritoryKind
+from tests import oidc_provider as loopback
 from tests.browser.conftest import click, click_text, sign_in_from_the_home_page
 from tests.browser.test_moderator_journey_in_chromium import check, main
+from tests.browser.test_proconnect_in_chromium import _loopback_only
 from tests.factories import make_user
+from tests.oidc_provider import configure
 
 pytestmark = pytest.mark.browser
+# The loopback OpenID provider's fixtures, used here.
+_loopback_provider, oidc_provider = loopback._loopback_provider, loopback.oidc_provider
 
 
 def test_the_press_and_ministry_find_how_to_publish_on_data_gouv(sized_page, live_server,
@@ -51,3 +57,27 @@ def test_an_administrator_unlinks_a_proconnect_identity(sized_page, live_server,
     expect(page.get_by_text("L’identité ProConnect est déliée de ce compte.")).to_be_visible()
     db.session.expire_all()
     assert db.session.scalar(sa.select(User.proconnect_sub).where(User.id == agent.id)) is None
+
+
+def test_a_participant_fills_the_registration_form_with_franceconnect(
+        app, sized_page, live_server, seeded, oidc_provider):
+    page = sized_page
+    page.context.route("**/*", _loopback_only)
+    configure(app, "FRANCECONNECT", oidc_provider)
+    oidc_provider.add_user("citoyen-fc-0001", email="angela.dubois@example.fr",
+                           given_name="Angela", family_name="Dubois")
+    page.goto(f"{live_server}/etapes/{seeded.id}")
+    click(page, main(page).get_by_role("link", name="S’inscrire à cette étape"))
+    page.wait_for_url(f"**/etapes/{seeded.id}/inscription")
+    click(page, main(page).get_by_role("link", name="S’identifier avec FranceConnect"))
+    page.wait_for_url(f"{oidc_provider.url}/oauth2/authorize**")
+    page.get_by_placeholder("sub").fill("citoyen-fc-0001")
+    click_text(page, "button", "Authorize", exact=True)
+    # The FranceConnect session ends at once: the provider's page, then back to the form.
+    page.wait_for_url(f"{oidc_provider.url}/oauth2/end_session**")
+    click_text(page, "button", "End session", exact=True)
+    page.wait_for_url(f"**/etapes/{seeded.id}/inscription")
+    expect(page.locator("#first_name")).to_have_value("Angela")
+    expect(page.locator("#last_name")).to_have_value("Dubois")
+    expect(page.locator("#email")).to_have_value("angela.dubois@example.fr")
+    check(page, "inscription-franceconnect")
