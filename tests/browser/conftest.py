@@ -144,6 +144,15 @@ def sign_in_from_the_home_page(page, live_server: str, email: str,
     page.wait_for_url("**/gestion/")
 
 
+def page_width(page) -> int:
+    """How wide the page is laid out, once it is laid out as a person sees it: its style
+    sheets and fonts loaded (a page just posted may show its text before its CSS applies, and
+    a table then runs off a phone's screen)."""
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => document.fonts.status === 'loaded'")
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
 def run_axe(page) -> list[dict]:
     """Run axe-core (WCAG 2.1 A and AA rules) on the page; return its violations."""
     # Evaluated through the DevTools protocol, which the page's Content-Security-Policy does

@@ -4,14 +4,14 @@ doing anything; the pages pass axe-core and fit a phone's width."""
 
 import pytest
 
-from tests.browser.conftest import click_text
+from tests.browser.conftest import click_text, page_width
 from tests.browser.test_public_pages_in_chromium import assert_accessible
 
 pytestmark = pytest.mark.browser
 
 
 def _fits(page) -> None:
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page_width(page) <= page.viewport_size["width"]
 
 
 def test_visitor_goes_from_month_to_month(sized_page, live_server, seeded):

@@ -23,6 +23,7 @@ from tests.browser.conftest import (
     CLICK_TIMEOUT_MS,
     click,
     click_text,
+    page_width,
     sign_in_from_the_home_page,
 )
 from tests.browser.test_public_pages_in_chromium import assert_accessible
@@ -47,7 +48,7 @@ def main(page):
 def check(page, name: str) -> None:
     """axe-core and a screenshot, and nothing wider than the screen (no sideways scroll on a
     phone)."""
-    width = page.evaluate("document.documentElement.scrollWidth")
+    width = page_width(page)
     assert width <= page.viewport_size["width"], f"{name} : {width} px de large"
     assert_accessible(page, f"{name}-{page.viewport_name}")
 

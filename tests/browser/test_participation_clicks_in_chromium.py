@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from app.contributions.models import Contribution
 from app.extensions import db
-from tests.browser.conftest import click, click_text, screenshot
+from tests.browser.conftest import click, click_text, page_width, screenshot
 from tests.browser.test_public_pages_in_chromium import assert_accessible
 
 pytestmark = pytest.mark.browser
@@ -32,8 +32,7 @@ def _answered() -> Contribution:
 
 def assert_page(page, name: str) -> None:
     """Accessible (axe), and no wider than the window: nothing runs off a phone's screen."""
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), \
-        "la page déborde horizontalement"
+    assert page_width(page) <= page.viewport_size["width"], "la page déborde horizontalement"
     assert_accessible(page, f"{name}-{page.viewport_name}")
 
 

@@ -14,7 +14,7 @@ from flask import url_for
 from app.accounts.models import User
 from app.contributions.models import Contribution
 from app.extensions import db
-from tests.browser.conftest import DEMO_PASSWORD
+from tests.browser.conftest import DEMO_PASSWORD, page_width
 from tests.browser.test_public_pages_in_chromium import assert_accessible
 
 pytestmark = pytest.mark.browser
@@ -53,7 +53,7 @@ def test_every_staff_page_is_accessible_at_both_widths(sized_page, live_server, 
     for path in pages:
         response = page.goto(f"{live_server}{path}")
         assert response.status == 200, path
-        width = page.evaluate("document.documentElement.scrollWidth")
+        width = page_width(page)
         assert width <= page.viewport_size["width"], f"{path} : {width} px de large"
         name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")
         assert_accessible(page, f"staff-{name}-{page.viewport_name}")
